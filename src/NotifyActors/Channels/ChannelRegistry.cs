@@ -1,0 +1,91 @@
+using Akka.Actor;
+using NotifyActors.Telemetry;
+
+namespace NotifyActors.Channels;
+
+/// <summary>
+/// /user/channels: creates one <see cref="ChannelActor"/> per channel name on first use and routes
+/// every <see cref="IChannelMessage"/> to it, keeping the original sender. While a channel is
+/// passivating, messages for its name wait here and go to its successor (or to it, if it stays).
+/// </summary>
+public sealed class ChannelRegistry : ReceiveActor
+{
+    private readonly NotifyMetrics _metrics;
+    private readonly Dictionary<string, IActorRef> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(IChannelMessage Message, IActorRef Sender)>> _waiting = new(StringComparer.Ordinal);
+
+    public ChannelRegistry(NotifyMetrics metrics)
+    {
+        _metrics = metrics;
+        Receive<IChannelMessage>(Route);
+        Receive<ChannelIdle>(idle => OnIdle(idle.Channel));
+        Receive<ChannelResumed>(resumed => Flush(resumed.Channel, _channels[resumed.Channel]));
+        Receive<Terminated>(OnTerminated);
+    }
+
+    public static Props Props(NotifyMetrics metrics) => Akka.Actor.Props.Create(() => new ChannelRegistry(metrics));
+
+    /// <summary>
+    /// A restarted channel would come back with no subscribers and a new epoch while they still
+    /// think they are members; stopping it instead lets them see Terminated and resubscribe.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>A channel tells its parent it has no subscribers and nothing to keep.</summary>
+    internal sealed record ChannelIdle(string Channel);
+
+    /// <summary>The registry's answer to <see cref="ChannelIdle"/>: stop if still idle.</summary>
+    internal sealed record Passivate
+    {
+        public static readonly Passivate Instance = new();
+    }
+
+    /// <summary>A channel that got a subscriber before <see cref="Passivate"/> arrived and stays.</summary>
+    internal sealed record ChannelResumed(string Channel);
+
+    private void Route(IChannelMessage message)
+    {
+        if (_waiting.TryGetValue(message.Channel, out var queue))
+        {
+            queue.Add((message, Sender));
+            return;
+        }
+        ChannelFor(message.Channel).Forward(message);
+    }
+
+    private IActorRef ChannelFor(string name)
+    {
+        if (_channels.TryGetValue(name, out var channel))
+            return channel;
+        channel = Context.ActorOf(ChannelActor.Props(name, _metrics), Uri.EscapeDataString(name));
+        Context.Watch(channel);
+        _channels[name] = channel;
+        return channel;
+    }
+
+    private void OnIdle(string name)
+    {
+        if (!_channels.TryGetValue(name, out var channel) || !channel.Equals(Sender))
+            return;
+        _waiting[name] = [];
+        channel.Tell(Passivate.Instance);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        // Children are named after their channel, so the name comes back from the path.
+        var name = Uri.UnescapeDataString(terminated.ActorRef.Path.Name);
+        if (!_channels.Remove(name))
+            return;
+        if (_waiting.ContainsKey(name))
+            Flush(name, ChannelFor(name));
+    }
+
+    private void Flush(string name, IActorRef channel)
+    {
+        if (!_waiting.Remove(name, out var queue))
+            return;
+        foreach (var (message, sender) in queue)
+            channel.Tell(message, sender);
+    }
+}

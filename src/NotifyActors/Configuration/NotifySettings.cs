@@ -1,0 +1,78 @@
+using Akka.Configuration;
+
+namespace NotifyActors.Configuration;
+
+/// <summary>
+/// Everything the service reads from the <c>notify { }</c> section, read and validated once at start.
+/// Secrets (JWT secret, API keys, admin token) are resolved by the host, which knows the profile's
+/// rules for generating them; here they are only the configured values.
+/// </summary>
+public sealed record NotifySettings(
+    ServiceProfile Profile,
+    IReadOnlyList<string> Urls,
+    HeartbeatSettings Heartbeat,
+    OutboundSettings Outbound,
+    LimitsSettings Limits,
+    TimeSpan Drain,
+    bool AllowAnonymous,
+    string JwtSecret,
+    IReadOnlyList<string> ApiKeys,
+    string AdminToken,
+    IReadOnlyDictionary<string, NamespaceSettings> Namespaces)
+{
+    public static NotifySettings Create(Config config)
+    {
+        var notify = new ConfigReader(config, "notify");
+        var profile = ParseProfile(notify);
+        var namespaces = ReadNamespaces(config, notify.Section("namespaces"));
+        return new NotifySettings(
+            profile,
+            SplitList(notify.String("urls")),
+            HeartbeatSettings.Create(notify.Section("heartbeat")),
+            OutboundSettings.Create(notify.Section("outbound")),
+            LimitsSettings.Create(notify.Section("limits")),
+            notify.Section("shutdown").PositiveDuration("drain"),
+            ParseAllowAnonymous(notify.Section("auth"), profile),
+            notify.Section("auth").String("jwt-secret"),
+            SplitList(notify.Section("api").String("keys")),
+            notify.Section("admin").String("token"),
+            namespaces);
+    }
+
+    /// <summary>The namespace a channel belongs to, or null when it names one that is not configured.</summary>
+    public NamespaceSettings? NamespaceOf(string channel)
+    {
+        var colon = channel.IndexOf(':');
+        var name = colon < 0 ? NamespaceSettings.DefaultName : channel[..colon];
+        return Namespaces.GetValueOrDefault(name);
+    }
+
+    private static ServiceProfile ParseProfile(ConfigReader notify) =>
+        notify.String("profile").Trim().ToLowerInvariant() switch
+        {
+            "development" => ServiceProfile.Development,
+            "production" => ServiceProfile.Production,
+            var other => throw new SettingsException(notify.Path("profile"), $"expected development or production (got '{other}')"),
+        };
+
+    private static bool ParseAllowAnonymous(ConfigReader auth, ServiceProfile profile) =>
+        auth.String("allow-anonymous").Trim().ToLowerInvariant() switch
+        {
+            "auto" or "" => profile == ServiceProfile.Development,
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var other => throw new SettingsException(auth.Path("allow-anonymous"), $"expected true, false or auto (got '{other}')"),
+        };
+
+    private static IReadOnlyDictionary<string, NamespaceSettings> ReadNamespaces(Config config, ConfigReader section)
+    {
+        var value = config.GetValue(section.Prefix);
+        var names = value?.GetObject()?.Items.Keys.ToList() ?? [];
+        if (!names.Contains(NamespaceSettings.DefaultName))
+            throw new SettingsException(section.Path(NamespaceSettings.DefaultName), "is missing: every configuration needs a default namespace");
+        return names.ToDictionary(name => name, name => NamespaceSettings.Create(name, section.Section(name)), StringComparer.Ordinal);
+    }
+
+    private static string[] SplitList(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

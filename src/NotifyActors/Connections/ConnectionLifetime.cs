@@ -1,0 +1,55 @@
+using System.Net.WebSockets;
+using NotifyActors.Protocol;
+
+namespace NotifyActors.Connections;
+
+/// <summary>
+/// The socket of one connection and the end of its life. The HTTP request that accepted the socket
+/// awaits <see cref="Completion"/>, so the request lives exactly as long as the connection.
+/// The subscriber actor starts the close when it stops; the close is bounded in time and always
+/// ends with the socket aborted and disposed, which also ends the socket's read loop.
+/// </summary>
+public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _closing;
+
+    public WebSocket Socket { get; } = socket;
+
+    /// <summary>Completes once the socket is closed (or aborted) and disposed.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Starts the close: the close frame when the reason has a code, then waits (bounded) for the reader to see the client's reply.</summary>
+    internal void Close(CloseReason reason, Task reader)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
+            _ = CloseAsync(reason, reader);
+    }
+
+    /// <summary>For an actor that died before it could close its socket: abort it, so the request ends.</summary>
+    internal void Abandon() => Close(CloseReason.ConnectionLost, Task.CompletedTask);
+
+    private async Task CloseAsync(CloseReason reason, Task reader)
+    {
+        try
+        {
+            if (reason.Code is { } code && Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(closeTimeout);
+                await Socket.CloseOutputAsync(CloseCodes.Status(code), reason.Text, timeout.Token).ConfigureAwait(false);
+                // The reader ends when the client's close frame arrives; waiting for it completes the handshake.
+                await reader.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The peer is gone or too slow to take the close frame: the abort below is the answer.
+        }
+        finally
+        {
+            Socket.Abort();
+            Socket.Dispose();
+            _completion.TrySetResult();
+        }
+    }
+}

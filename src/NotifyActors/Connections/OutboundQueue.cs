@@ -1,0 +1,85 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using NotifyActors.Configuration;
+using NotifyActors.Telemetry;
+
+namespace NotifyActors.Connections;
+
+/// <summary>
+/// A connection's bounded outbound stream: a channel-backed Akka.Streams source feeding
+/// <see cref="WebSocketSink"/>. Bounded in frames and in bytes; <see cref="TryEnqueue"/> answers
+/// at once, so a full queue is known synchronously (Source.Queue's Drop* strategies would drop
+/// silently) and the caller closes the slow consumer instead of waiting.
+/// Owned by the subscriber actor: it is materialized in the actor's context, so its stream
+/// actor stops with the actor.
+/// </summary>
+internal sealed class OutboundQueue
+{
+    // Once the queue is disposed, the writer may still finish one frame; counting from far below
+    // zero keeps that late decrement away from the shared gauge.
+    private const long Disposed = long.MinValue / 2;
+
+    private readonly OutboundSettings _limits;
+    private readonly NotifyMetrics _metrics;
+    private ChannelWriter<OutboundFrame> _writer = null!;
+    private long _frames;
+    private long _bytes;
+
+    private OutboundQueue(OutboundSettings limits, NotifyMetrics metrics)
+    {
+        _limits = limits;
+        _metrics = metrics;
+    }
+
+    /// <summary>Completes when the writer stops; fails with <see cref="WriteTimeoutException"/> or the socket's error.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public long Frames => Math.Max(0, Interlocked.Read(ref _frames));
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IMaterializer materializer)
+    {
+        var queue = new OutboundQueue(limits, metrics);
+        // One slot of slack: the counters below are the real bound; the channel only has to never refuse first.
+        var (writer, completion) = Source.Channel<OutboundFrame>(limits.MaxFrames + 1, singleWriter: true, BoundedChannelFullMode.Wait)
+            .ToMaterialized(new WebSocketSink(socket, limits.WriteTimeout, queue.OnWritten), Keep.Both)
+            .Run(materializer);
+        queue._writer = writer;
+        queue.Completion = completion;
+        return queue;
+    }
+
+    /// <summary>False when the frame would pass either bound: the connection is a slow consumer.</summary>
+    public bool TryEnqueue(byte[] frame, bool isDelivery)
+    {
+        var frames = Interlocked.Read(ref _frames);
+        var bytes = Interlocked.Read(ref _bytes);
+        if (frames >= _limits.MaxFrames || (bytes > 0 && bytes + frame.Length > _limits.MaxBytes))
+            return false;
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _bytes, frame.Length);
+        _metrics.OutboundQueued(1);
+        return _writer.TryWrite(new OutboundFrame(frame, isDelivery));
+    }
+
+    /// <summary>Stops accepting frames and takes what is still queued out of the gauge.</summary>
+    public void Dispose()
+    {
+        _writer.TryComplete();
+        var left = Interlocked.Exchange(ref _frames, Disposed);
+        if (left > 0)
+            _metrics.OutboundQueued(-left);
+    }
+
+    private void OnWritten(OutboundFrame frame)
+    {
+        Interlocked.Add(ref _bytes, -frame.Bytes.Length);
+        if (Interlocked.Decrement(ref _frames) >= 0)
+            _metrics.OutboundQueued(-1);
+        if (frame.IsDelivery)
+            _metrics.Delivered();
+    }
+}

@@ -1,0 +1,293 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using NotifyActors.Channels;
+using NotifyActors.Configuration;
+using NotifyActors.Protocol;
+using NotifyActors.Telemetry;
+
+namespace NotifyActors.Connections;
+
+/// <summary>
+/// One WebSocket connection. Owns the socket (through <see cref="ConnectionLifetime"/>), the read
+/// loop, the bounded outbound stream (materialized in this actor's context) and the heartbeat
+/// (a ping timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the
+/// connection, this actor stops, and stopping reclaims all of it: the stream actor is its child,
+/// the timers are its own, the socket is closed with the reason's code (or aborted), and the
+/// channels it belonged to drop it when they see it Terminated.
+/// </summary>
+public sealed class SubscriberActor : ReceiveActor, IWithTimers
+{
+    private readonly ConnectionInfo _info;
+    private readonly ConnectionLifetime _lifetime;
+    private readonly NotifySettings _settings;
+    private readonly IActorRef _channels;
+    private readonly NotifyMetrics _metrics;
+    private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private OutboundQueue? _outbound;
+    private Task _reader = Task.CompletedTask;
+    // Anything that stops the actor without choosing a reason first is a failure.
+    private CloseReason _closeReason = CloseReason.InternalError;
+    private bool _stopping;
+
+    public SubscriberActor(ConnectionInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
+    {
+        _info = info;
+        _lifetime = lifetime;
+        _settings = settings;
+        _channels = channels;
+        _metrics = metrics;
+
+        Receive<ClientFrame>(frame => OnClientFrame(frame.Bytes));
+        Receive<Publication>(OnPublication);
+        Receive<SubscribeAck>(OnSubscribeAck);
+        Receive<PublishAck>(OnPublishAck);
+        Receive<SendPing>(_ => Send(ServerFrames.Ping));
+        Receive<ReceiveTimeout>(_ =>
+        {
+            _metrics.HeartbeatTimedOut();
+            StopWith(CloseReason.HeartbeatTimeout);
+        });
+        Receive<ReaderStopped>(stopped => StopWith(stopped.Reason));
+        Receive<WriterStopped>(OnWriterStopped);
+        Receive<Disconnect>(disconnect => StopWith(disconnect.Reason));
+        Receive<TokenExpired>(_ => StopWith(CloseReason.TokenExpired));
+        Receive<Terminated>(OnChannelTerminated);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ConnectionInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
+        Akka.Actor.Props.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics));
+
+    /// <summary>One complete text message from the client: a sign of life.</summary>
+    internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
+
+    /// <summary>The read loop ended; it may arrive after the actor stopped (the client's reply to our close).</summary>
+    internal sealed record ReaderStopped(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>The outbound stream stopped; Error is null when it completed normally.</summary>
+    internal sealed record WriterStopped(Exception? Error) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>Close this connection with the reason's code (server API, operator, drain).</summary>
+    public sealed record Disconnect(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    private sealed record SendPing : INotInfluenceReceiveTimeout
+    {
+        public static readonly SendPing Instance = new();
+    }
+
+    private sealed record TokenExpired : INotInfluenceReceiveTimeout
+    {
+        public static readonly TokenExpired Instance = new();
+    }
+
+    private sealed class Membership(long? pendingId)
+    {
+        public long? PendingId { get; set; } = pendingId;
+        public IActorRef? Channel { get; set; }
+        public long Offset { get; set; }
+        public string Epoch { get; set; } = "";
+    }
+
+    protected override void PreStart()
+    {
+        _metrics.SubscriberStarted();
+        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context.Materializer());
+        _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
+
+        var heartbeat = _settings.Heartbeat;
+        Send(ServerFrames.Welcome(_info.ClientId, _info.User, (int)Math.Round(heartbeat.Interval.TotalSeconds)));
+        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
+        Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
+        Context.SetReceiveTimeout(heartbeat.Deadline);
+        if (_info.ExpiresAt is { } expiry)
+            Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero));
+    }
+
+    protected override void PostStop()
+    {
+        _outbound?.Dispose();
+        _lifetime.Close(_closeReason, _reader);
+        _metrics.SubscriberStopped();
+    }
+
+    private void OnClientFrame(byte[] frame)
+    {
+        var decoded = CommandDecoder.Decode(frame);
+        if (decoded.Error is { } error)
+        {
+            Send(ServerFrames.Error(decoded.Id, error));
+            return;
+        }
+        switch (decoded.Command)
+        {
+            case SubscribeCommand subscribe:
+                OnSubscribe(subscribe);
+                break;
+            case UnsubscribeCommand unsubscribe:
+                OnUnsubscribe(unsubscribe);
+                break;
+            case PublishCommand publish:
+                OnPublish(publish);
+                break;
+            case PresenceCommand presence:
+                Reply(presence.Id, ErrorCodes.NotAvailable, $"presence is not enabled for channel \"{presence.Channel}\"");
+                break;
+            case HistoryCommand history:
+                Reply(history.Id, ErrorCodes.NotAvailable, $"history is not kept for channel \"{history.Channel}\"");
+                break;
+            case PongCommand:
+                break;
+        }
+    }
+
+    private void OnSubscribe(SubscribeCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { })
+            return;
+        if (_memberships.ContainsKey(command.Channel))
+        {
+            Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
+            return;
+        }
+        _memberships[command.Channel] = new Membership(command.Id);
+        _channels.Tell(new Subscribe(command.Channel, command.Recover));
+    }
+
+    private void OnUnsubscribe(UnsubscribeCommand command)
+    {
+        if (_memberships.Remove(command.Channel, out var membership))
+        {
+            if (membership.Channel is { } channel)
+                Context.Unwatch(channel);
+            // Through the registry, like the subscribe, so the channel sees both in order.
+            _channels.Tell(new Unsubscribe(command.Channel));
+        }
+        Send(ServerFrames.Unsubscribed(command.Id, command.Channel));
+    }
+
+    private void OnPublish(PublishCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.AllowClientPublish)
+        {
+            Reply(command.Id, ErrorCodes.PermissionDenied, $"clients may not publish in namespace \"{ns.Name}\"");
+            return;
+        }
+        if (!_pendingPublishes.TryGetValue(command.Channel, out var ids))
+            _pendingPublishes[command.Channel] = ids = new Queue<long?>();
+        ids.Enqueue(command.Id);
+        _channels.Tell(new Publish(command.Channel, command.Data));
+    }
+
+    /// <summary>The channel's namespace when this connection may use the channel; else replies with the error and returns null.</summary>
+    private NamespaceSettings? Authorize(long? id, string channel)
+    {
+        if (_settings.NamespaceOf(channel) is not { } ns)
+        {
+            Reply(id, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace");
+            return null;
+        }
+        if (_info.IsAnonymous && !ns.AllowAnonymous)
+        {
+            Reply(id, ErrorCodes.PermissionDenied, $"anonymous connections may not use namespace \"{ns.Name}\"");
+            return null;
+        }
+        if (ChannelName.AllowedUsers(channel) is { } users)
+        {
+            if (!ns.AllowUserLimited)
+            {
+                Reply(id, ErrorCodes.PermissionDenied, $"user-limited channels are not allowed in namespace \"{ns.Name}\"");
+                return null;
+            }
+            if (_info.IsAnonymous || !users.Contains(_info.User, StringComparer.Ordinal))
+            {
+                Reply(id, ErrorCodes.PermissionDenied, $"channel \"{channel}\" is limited to other users");
+                return null;
+            }
+        }
+        return ns;
+    }
+
+    private void OnSubscribeAck(SubscribeAck ack)
+    {
+        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Channel is not null)
+            return; // unsubscribed while the subscribe was on its way; the channel has had our Unsubscribe since
+        membership.Channel = Sender;
+        membership.Offset = ack.Offset;
+        membership.Epoch = ack.Epoch;
+        Context.Watch(Sender);
+        Send(ServerFrames.Subscribed(membership.PendingId, ack.Channel, ack.Offset, ack.Epoch, ack.Recovered));
+        membership.PendingId = null;
+    }
+
+    private void OnPublication(Publication publication)
+    {
+        if (!_memberships.TryGetValue(publication.Channel, out var membership)
+            || membership.Channel is null
+            || publication.Epoch != membership.Epoch
+            || publication.Offset <= membership.Offset)
+            return; // not (or no longer) subscribed, or already delivered
+        if (publication.Offset != membership.Offset + 1)
+            _log.Warning("Channel {0}: offset {1} follows {2}; publications in between were lost", publication.Channel, publication.Offset, membership.Offset);
+        membership.Offset = publication.Offset;
+        Send(publication.Frame, isDelivery: true);
+    }
+
+    private void OnPublishAck(PublishAck ack)
+    {
+        if (!_pendingPublishes.TryGetValue(ack.Channel, out var ids) || !ids.TryDequeue(out var id))
+            return;
+        if (ids.Count == 0)
+            _pendingPublishes.Remove(ack.Channel);
+        Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
+    }
+
+    private void OnChannelTerminated(Terminated terminated)
+    {
+        var lost = _memberships.FirstOrDefault(pair => terminated.ActorRef.Equals(pair.Value.Channel)).Key;
+        if (lost is null)
+            return;
+        // A channel only stops on its own with no subscribers, so this one failed: the client must resubscribe.
+        _memberships.Remove(lost);
+        Send(ServerFrames.Unsubscribed(null, lost, "channel stopped"));
+    }
+
+    private void OnWriterStopped(WriterStopped stopped)
+    {
+        if (stopped.Error is WriteTimeoutException)
+        {
+            _metrics.SlowConsumerDisconnected();
+            StopWith(CloseReason.SlowConsumer);
+        }
+        else
+        {
+            StopWith(CloseReason.ConnectionLost);
+        }
+    }
+
+    private void Reply(long? id, string code, string message) => Send(ServerFrames.Error(id, new ProtocolError(code, message)));
+
+    private void Send(byte[] frame, bool isDelivery = false)
+    {
+        if (_stopping || _outbound!.TryEnqueue(frame, isDelivery))
+            return;
+        _metrics.SlowConsumerDisconnected();
+        StopWith(CloseReason.SlowConsumer);
+    }
+
+    private void StopWith(CloseReason reason)
+    {
+        if (_stopping)
+            return;
+        _stopping = true;
+        _closeReason = reason;
+        Context.Stop(Self);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,20 @@
+namespace NotifyActors.Protocol;
+
+/// <summary>A decoded client command. <see cref="Id"/> is echoed in the reply (null: none was sent).</summary>
+public abstract record ClientCommand(long? Id);
+
+public sealed record SubscribeCommand(long? Id, string Channel, RecoveryPosition? Recover) : ClientCommand(Id);
+
+public sealed record UnsubscribeCommand(long? Id, string Channel) : ClientCommand(Id);
+
+/// <summary><see cref="Data"/> is the UTF-8 JSON text of the published value, kept verbatim.</summary>
+public sealed record PublishCommand(long? Id, string Channel, byte[] Data) : ClientCommand(Id);
+
+public sealed record PresenceCommand(long? Id, string Channel) : ClientCommand(Id);
+
+public sealed record HistoryCommand(long? Id, string Channel) : ClientCommand(Id);
+
+public sealed record PongCommand(long? Id) : ClientCommand(Id);
+
+/// <summary>Where a client left a channel: the last offset it saw in an epoch.</summary>
+public sealed record RecoveryPosition(long Offset, string Epoch);

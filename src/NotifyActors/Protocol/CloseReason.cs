@@ -1,0 +1,16 @@
+namespace NotifyActors.Protocol;
+
+/// <summary>Why a connection ends: the close code sent to the client, or none when the socket is aborted.</summary>
+public sealed record CloseReason(int? Code, string Text)
+{
+    public static readonly CloseReason ClientClosed = new(CloseCodes.Normal, "");
+    public static readonly CloseReason ConnectionLost = new(null, "connection lost");
+    public static readonly CloseReason ShuttingDown = new(CloseCodes.GoingAway, "server shutting down");
+    public static readonly CloseReason MessageTooBig = new(CloseCodes.MessageTooBig, "frame too large");
+    public static readonly CloseReason HeartbeatTimeout = new(CloseCodes.HeartbeatTimeout, "no sign of life");
+    public static readonly CloseReason SlowConsumer = new(CloseCodes.SlowConsumer, "slow consumer");
+    public static readonly CloseReason BinaryFrame = new(CloseCodes.ProtocolViolation, "binary frames are not supported");
+    public static readonly CloseReason Disconnected = new(CloseCodes.Disconnected, "disconnected");
+    public static readonly CloseReason TokenExpired = new(CloseCodes.TokenExpired, "token expired");
+    public static readonly CloseReason InternalError = new(CloseCodes.InternalError, "internal error");
+}

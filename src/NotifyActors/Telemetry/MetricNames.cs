@@ -1,0 +1,21 @@
+namespace NotifyActors.Telemetry;
+
+/// <summary>
+/// Instrument names, defined once. The Prometheus exporter turns dots into underscores and adds
+/// "_total" to counters, giving the series names of PROTOCOL.md section 4.
+/// </summary>
+public static class MetricNames
+{
+    public const string Meter = "NotifyActors";
+    public const string Connections = "notify.connections";
+    public const string SubscriberActors = "notify.subscriber_actors";
+    public const string Channels = "notify.channels";
+    public const string OutboundQueueDepth = "notify.outbound_queue_depth";
+    public const string LeakSuspected = "notify.leak_suspected";
+    public const string DeadLetters = "notify.dead_letters";
+    public const string Publications = "notify.publications";
+    public const string Deliveries = "notify.deliveries";
+    public const string SlowConsumerDisconnects = "notify.slow_consumer_disconnects";
+    public const string HeartbeatTimeouts = "notify.heartbeat_timeouts";
+    public const string SubscriberFailures = "notify.subscriber_failures";
+}
