@@ -34,7 +34,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         Akka.Actor.Props.Create(() => new ConnectionsSupervisor(settings, channels, metrics));
 
     /// <summary>Start a subscriber actor for an accepted socket. Answered with <see cref="Opened"/>.</summary>
-    public sealed record Open(ConnectionInfo Info, ConnectionLifetime Lifetime);
+    public sealed record Open(ClientInfo Info, ConnectionLifetime Lifetime);
 
     public sealed record Opened(IActorRef Subscriber);
 

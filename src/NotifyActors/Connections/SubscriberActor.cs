@@ -18,7 +18,7 @@ namespace NotifyActors.Connections;
 /// </summary>
 public sealed class SubscriberActor : ReceiveActor, IWithTimers
 {
-    private readonly ConnectionInfo _info;
+    private readonly ClientInfo _info;
     private readonly ConnectionLifetime _lifetime;
     private readonly NotifySettings _settings;
     private readonly IActorRef _channels;
@@ -28,11 +28,11 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
-    // Anything that stops the actor without choosing a reason first is a failure.
-    private CloseReason _closeReason = CloseReason.InternalError;
+    // Stopped from outside (the actor system shutting down) unless a reason is chosen first.
+    private CloseReason _closeReason = CloseReason.ShuttingDown;
     private bool _stopping;
 
-    public SubscriberActor(ConnectionInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
+    public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
     {
         _info = info;
         _lifetime = lifetime;
@@ -59,7 +59,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConnectionInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
+    public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
         Akka.Actor.Props.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics));
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
@@ -105,6 +105,20 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         Context.SetReceiveTimeout(heartbeat.Deadline);
         if (_info.ExpiresAt is { } expiry)
             Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero));
+    }
+
+    /// <summary>An exception here stops the actor (the supervisor's strategy); the client learns it as 1011.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception)
+        {
+            _closeReason = CloseReason.InternalError;
+            throw;
+        }
     }
 
     protected override void PostStop()

@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using NotifyActors.Channels;
+using NotifyActors.Configuration;
+using NotifyActors.Protocol;
+
+namespace NotifyActors.Server.Api;
+
+/// <summary>POST /api/publish {"channel","data"}: 200 {"channel","offset","epoch"} once the channel has taken it.</summary>
+public static class PublishEndpoint
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<IResult> Handle(
+        HttpRequest request,
+        ApiKeyAuthorizer authorizer,
+        NotifySettings settings,
+        IRequiredActor<ChannelRegistry> channels)
+    {
+        if (!authorizer.IsAuthorized(request))
+            return ApiError.Unauthorized();
+
+        var body = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
+        if (body is null)
+            return ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
+                $"request body is larger than {settings.Limits.MaxPublishBytes} bytes");
+
+        var (channel, data, error) = Parse(body, settings);
+        if (error is not null)
+            return error;
+
+        try
+        {
+            var ack = await channels.ActorRef.Ask<PublishAck>(new Publish(channel!, data!), AskTimeout);
+            return Results.Json(new PublishResult(ack.Channel, ack.Offset, ack.Epoch));
+        }
+        catch (AskTimeoutException)
+        {
+            return ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the channel did not answer in time; the publication may or may not have been accepted");
+        }
+    }
+
+    private static (string? Channel, byte[]? Data, IResult? Error) Parse(byte[] body, NotifySettings settings)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return (null, null, ApiError.BadRequest("body is not valid JSON"));
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return (null, null, ApiError.BadRequest("body must be a JSON object"));
+            if (!root.TryGetProperty("channel", out var channelElement) || channelElement.ValueKind != JsonValueKind.String)
+                return (null, null, ApiError.BadRequest("\"channel\" must be a string"));
+            var channel = channelElement.GetString()!;
+            if (ChannelName.Validate(channel) is { } problem)
+                return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, problem));
+            if (settings.NamespaceOf(channel) is null)
+                return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace"));
+            if (!root.TryGetProperty("data", out var data))
+                return (null, null, ApiError.BadRequest("\"data\" is required"));
+            return (channel, Encoding.UTF8.GetBytes(data.GetRawText()), null);
+        }
+    }
+
+    private sealed record PublishResult(string Channel, long Offset, string Epoch);
+}

@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Hosting;
+using NotifyActors.Configuration;
+using NotifyActors.Connections;
+using NotifyActors.Protocol;
+using NotifyActors.Server.Api;
+using NotifyActors.Server.Auth;
+using NotifyActors.Server.Operations;
+using NotifyActors.Telemetry;
+
+namespace NotifyActors.Server.Connections;
+
+/// <summary>
+/// GET /ws: authenticates before the upgrade (401 with no socket opened), accepts the socket,
+/// hands it to a new subscriber actor and then waits for the connection's end. The request lives
+/// exactly as long as the connection: returning earlier would let Kestrel reuse what the actor still uses.
+/// </summary>
+public static class WebSocketEndpoint
+{
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task Handle(
+        HttpContext context,
+        ClientAuthenticator authenticator,
+        NotifySettings settings,
+        NotifyMetrics metrics,
+        Readiness readiness,
+        IRequiredActor<ConnectionsSupervisor> connections)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await ApiError.BadRequest("this endpoint takes WebSocket upgrades only").ExecuteAsync(context);
+            return;
+        }
+        if (!readiness.IsReady)
+        {
+            await ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotAvailable, "the server is draining; connect to another node")
+                .ExecuteAsync(context);
+            return;
+        }
+        var (identity, problem) = await authenticator.AuthenticateAsync(context.Request);
+        if (identity is null)
+        {
+            await ApiError.Of(StatusCodes.Status401Unauthorized, ErrorCodes.PermissionDenied, problem!).ExecuteAsync(context);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        metrics.ConnectionOpened();
+        try
+        {
+            var lifetime = new ConnectionLifetime(socket, settings.Outbound.CloseTimeout);
+            var info = new ClientInfo(
+                ClientInfo.NewClientId(),
+                identity.User,
+                context.Connection.RemoteIpAddress?.ToString() ?? "",
+                identity.ExpiresAt);
+            try
+            {
+                await connections.ActorRef.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime), OpenTimeout);
+            }
+            catch (AskTimeoutException)
+            {
+                // No actor took the socket (the actor system is stopping): nobody else will close it.
+                socket.Abort();
+                return;
+            }
+            await lifetime.Completion;
+        }
+        finally
+        {
+            metrics.ConnectionClosed();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Akka.Hosting;
+using NotifyActors.Channels;
+using NotifyActors.Configuration;
+using NotifyActors.Connections;
+using NotifyActors.Server.Api;
+using NotifyActors.Server.Auth;
+using NotifyActors.Server.Connections;
+using NotifyActors.Server.Operations;
+using NotifyActors.Telemetry;
+using OpenTelemetry.Metrics;
+
+namespace NotifyActors.Server.Hosting;
+
+/// <summary>Builds the whole service: configuration, the actor system, the endpoints.</summary>
+public static class NotifyServer
+{
+    /// <summary>
+    /// Builds the service from an environment (NOTIFY_* variables). Tests pass their own
+    /// environment, so several services can run side by side in one process.
+    /// Throws <see cref="SettingsException"/> for bad configuration.
+    /// </summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> environment, TextWriter console)
+    {
+        var config = ServiceConfiguration.Load(environment);
+        var settings = ServiceSecrets.Resolve(NotifySettings.Create(config), out var generated);
+        foreach (var line in generated)
+            console.WriteLine($"[development] generated {line}");
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls([.. settings.Urls]);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(5));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<NotifyMetrics>();
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddSingleton<ClientAuthenticator>();
+        builder.Services.AddSingleton<ApiKeyAuthorizer>();
+
+        builder.Services.AddAkka("notify", (akka, services) =>
+        {
+            var metrics = services.GetRequiredService<NotifyMetrics>();
+            akka.AddHocon(config, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithActors((system, registry) =>
+                {
+                    system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
+                    var channels = system.ActorOf(ChannelRegistry.Props(metrics), "channels");
+                    registry.Register<ChannelRegistry>(channels);
+                    registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
+                });
+        });
+        // Registered after Akka so that it is stopped first (hosted services stop in reverse order).
+        builder.Services.AddHostedService<ConnectionDrain>();
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(MetricNames.Meter)
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        // Application-level pings (notify.heartbeat) replace the protocol's keep-alive pings.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Map("/ws", WebSocketEndpoint.Handle);
+        app.MapPost("/api/publish", PublishEndpoint.Handle);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        HealthEndpoints.Map(app);
+        return app;
+    }
+}
