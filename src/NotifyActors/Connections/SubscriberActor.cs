@@ -31,6 +31,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     // Stopped from outside (the actor system shutting down) unless a reason is chosen first.
     private CloseReason _closeReason = CloseReason.ShuttingDown;
     private bool _stopping;
+    private long _lastTicket;
 
     public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
     {
@@ -84,8 +85,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         public static readonly TokenExpired Instance = new();
     }
 
-    private sealed class Membership(long? pendingId)
+    private sealed class Membership(long ticket, long? pendingId)
     {
+        public long Ticket { get; } = ticket;
         public long? PendingId { get; set; } = pendingId;
         public IActorRef? Channel { get; set; }
         public long Offset { get; set; }
@@ -95,11 +97,25 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _metrics.SubscriberStarted();
+        try
+        {
+            Start();
+        }
+        catch (Exception)
+        {
+            _closeReason = CloseReason.InternalError;
+            throw;
+        }
+    }
+
+    private void Start()
+    {
         _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context.Materializer());
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
 
         var heartbeat = _settings.Heartbeat;
-        Send(ServerFrames.Welcome(_info.ClientId, _info.User, (int)Math.Round(heartbeat.Interval.TotalSeconds)));
+        // The welcome frame announces whole seconds; a sub-second interval (tests) announces 1.
+        Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
         _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
         Context.SetReceiveTimeout(heartbeat.Deadline);
@@ -167,8 +183,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
             return;
         }
-        _memberships[command.Channel] = new Membership(command.Id);
-        _channels.Tell(new Subscribe(command.Channel, command.Recover));
+        var ticket = ++_lastTicket;
+        _memberships[command.Channel] = new Membership(ticket, command.Id);
+        _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover));
     }
 
     private void OnUnsubscribe(UnsubscribeCommand command)
@@ -229,8 +246,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void OnSubscribeAck(SubscribeAck ack)
     {
-        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Channel is not null)
-            return; // unsubscribed while the subscribe was on its way; the channel has had our Unsubscribe since
+        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Ticket != ack.Ticket)
+            return; // the answer to a subscription already given up; the channel has had our Unsubscribe since
         membership.Channel = Sender;
         membership.Offset = ack.Offset;
         membership.Epoch = ack.Epoch;
