@@ -45,6 +45,7 @@ public static class NotifyServer
                 .WithActors((system, registry) =>
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
+                    system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
                     var channels = system.ActorOf(ChannelRegistry.Props(metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
