@@ -19,7 +19,8 @@ namespace NotifyActors.Server.Tests;
 public sealed class ServiceHost : IAsyncDisposable
 {
     public const string ApiKey = "integration-api-key-0123456789abcdef";
-    public const string JwtSecret = "integration-tests-hs256-secret-0123456789abcdef";
+    // 64 bytes or more, so that a test can also sign with HS512 (which the service must refuse).
+    public const string JwtSecret = "integration-tests-hs256-secret-0123456789abcdef-0123456789abcdef";
     public const string AdminToken = "integration-admin-token-0123456789";
 
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(30);
