@@ -75,9 +75,13 @@ public sealed class ChannelRegistry : ReceiveActor
     {
         // Children are named after their channel, so the name comes back from the path.
         var name = Uri.UnescapeDataString(terminated.ActorRef.Path.Name);
-        if (!_channels.Remove(name))
+        if (!_channels.Remove(name) || !_waiting.TryGetValue(name, out var queue))
             return;
-        if (_waiting.ContainsKey(name))
+        // Only messages that waited during the passivation need a successor; with none, the name
+        // gets an actor again when it is next used.
+        if (queue.Count == 0)
+            _waiting.Remove(name);
+        else
             Flush(name, ChannelFor(name));
     }
 
