@@ -25,6 +25,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
+    // Per channel: subscribes withdrawn by an unsubscribe before their SubscribeAck came; those acks are stale.
+    private readonly Dictionary<string, int> _staleSubscribeAcks = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
@@ -176,7 +178,16 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (_memberships.Remove(command.Channel, out var membership))
         {
             if (membership.Channel is { } channel)
+            {
                 Context.Unwatch(channel);
+            }
+            else
+            {
+                // Its ack is still on the way: it must not be taken for the ack of a later subscribe,
+                // and the subscribe must still be answered.
+                _staleSubscribeAcks[command.Channel] = _staleSubscribeAcks.GetValueOrDefault(command.Channel) + 1;
+                Reply(membership.PendingId, ErrorCodes.BadRequest, $"unsubscribed from \"{command.Channel}\" before the subscription took effect");
+            }
             // Through the registry, like the subscribe, so the channel sees both in order.
             _channels.Tell(new Unsubscribe(command.Channel));
         }
@@ -229,6 +240,15 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void OnSubscribeAck(SubscribeAck ack)
     {
+        // A channel answers one connection's subscribes in the order they were sent.
+        if (_staleSubscribeAcks.TryGetValue(ack.Channel, out var stale))
+        {
+            if (stale == 1)
+                _staleSubscribeAcks.Remove(ack.Channel);
+            else
+                _staleSubscribeAcks[ack.Channel] = stale - 1;
+            return;
+        }
         if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Channel is not null)
             return; // unsubscribed while the subscribe was on its way; the channel has had our Unsubscribe since
         membership.Channel = Sender;
