@@ -190,4 +190,74 @@ public sealed class ConnectionSpecs
         await Eventually.HoldsAsync(() => server.Metrics.Connections == 0 && server.Metrics.SubscriberActors == 0,
             TimeSpan.FromSeconds(10), () => $"connections {server.Metrics.Connections}, subscriber actors {server.Metrics.SubscriberActors}");
     }
+
+    [Fact]
+    public async Task Quick_unsubscribe_and_resubscribe_while_publications_flow_loses_nothing_after_the_subscribed_offset()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        // Keeps the channel (and its sequence) alive between the flapping client's subscriptions.
+        await using var keeper = await TestClient.ConnectAsync(server.WebSocketUri);
+        await keeper.SubscribeAsync("busy", id: 1);
+        using var stopPublishing = new CancellationTokenSource();
+        var publishers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stopPublishing.IsCancellationRequested)
+            {
+                using var response = await server.PublishAsync("busy", "1");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        })).ToList();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        long? next = null; // the offset the client must see next; null while not subscribed
+        var pubsSinceSubscribed = 0;
+        var answered = new HashSet<long>();
+        async Task ReadUntil(Func<JsonElement, bool> done)
+        {
+            while (true)
+            {
+                var frame = await client.ReceiveJsonAsync();
+                if (frame.TryGetProperty("id", out var replyTo))
+                    Assert.True(answered.Add(replyTo.GetInt64()), $"answered twice: {frame}");
+                switch (frame.GetProperty("type").GetString())
+                {
+                    case "subscribed":
+                        next = frame.GetProperty("offset").GetInt64() + 1;
+                        pubsSinceSubscribed = 0;
+                        break;
+                    case "unsubscribed":
+                        next = null;
+                        break;
+                    case "pub":
+                        Assert.True(next is not null, $"publication while not subscribed: {frame}");
+                        Assert.True(frame.GetProperty("offset").GetInt64() == next, $"expected offset {next}, got {frame}");
+                        next++;
+                        pubsSinceSubscribed++;
+                        break;
+                }
+                if (done(frame))
+                    return;
+            }
+        }
+
+        for (var round = 0; round < 60; round++)
+        {
+            var id = round * 10;
+            await client.SendTextAsync($$"""{"op":"subscribe","id":{{id + 1}},"channel":"busy"}""");
+            await client.SendTextAsync($$"""{"op":"unsubscribe","id":{{id + 2}},"channel":"busy"}""");
+            await client.SendTextAsync($$"""{"op":"subscribe","id":{{id + 3}},"channel":"busy"}""");
+            var resubscribed = false;
+            await ReadUntil(frame =>
+            {
+                resubscribed |= frame.TryGetProperty("id", out var replyTo) && replyTo.GetInt64() == id + 3;
+                return resubscribed && pubsSinceSubscribed >= 3;
+            });
+            await client.SendTextAsync($$"""{"op":"unsubscribe","id":{{id + 4}},"channel":"busy"}""");
+            await ReadUntil(frame => frame.TryGetProperty("id", out var replyTo) && replyTo.GetInt64() == id + 4);
+            Assert.True(answered.IsSupersetOf([id + 1, id + 2, id + 3, id + 4]), $"round {round}: a command got no reply");
+        }
+
+        await stopPublishing.CancelAsync();
+        await Task.WhenAll(publishers);
+    }
 }
