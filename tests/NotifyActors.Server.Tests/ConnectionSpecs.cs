@@ -75,6 +75,7 @@ public sealed class ConnectionSpecs
         Assert.Equal(subscribed.GetProperty("epoch").GetString(), answer.GetProperty("epoch").GetString());
 
         var pub = await client.ReceiveJsonAsync();
+        Assert.Equal(["type", "channel", "offset", "data"], pub.EnumerateObject().Select(property => property.Name));
         Assert.Equal("pub", pub.GetProperty("type").GetString());
         Assert.Equal("news", pub.GetProperty("channel").GetString());
         Assert.Equal(1, pub.GetProperty("offset").GetInt64());

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Text.Json;
 using Akka.Actor;
 using Xunit.Abstractions;
 
@@ -91,12 +93,18 @@ public sealed class LeakSpecs(ITestOutputHelper output)
         await using var first = await TestClient.ConnectAsync(server.WebSocketUri);
         await using var second = await TestClient.ConnectAsync(server.WebSocketUri);
         await first.SubscribeAsync("news", id: 1);
-        await second.SubscribeAsync("news", id: 1);
+        var subscribed = await second.SubscribeAsync("news", id: 1);
         Assert.Equal(1, server.Metrics.Channels);
 
         await first.SendTextAsync("""{"op":"unsubscribe","id":2,"channel":"news"}""");
         Assert.Equal("unsubscribed", (await first.ReceiveJsonAsync()).GetProperty("type").GetString());
-        await Task.Delay(200); // would the channel wrongly stop while one subscriber remains?
+        // The channel stays while one subscriber remains: same epoch (no successor), publication delivered.
+        using (var response = await server.PublishAsync("news", "\"still here\""))
+        {
+            var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(subscribed.GetProperty("epoch").GetString(), answer.GetProperty("epoch").GetString());
+        }
+        Assert.Equal("still here", (await second.ReceiveJsonAsync()).GetProperty("data").GetString());
         Assert.Equal(1, server.Metrics.Channels);
 
         await second.SendTextAsync("""{"op":"unsubscribe","id":2,"channel":"news"}""");
