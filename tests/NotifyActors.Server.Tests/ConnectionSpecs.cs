@@ -261,4 +261,55 @@ public sealed class ConnectionSpecs
         await stopPublishing.CancelAsync();
         await Task.WhenAll(publishers);
     }
+
+    [Fact]
+    public async Task Subscribe_with_the_current_position_is_recovered_and_with_another_epoch_is_not()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var keeper = await TestClient.ConnectAsync(server.WebSocketUri);
+        var position = await keeper.SubscribeAsync("news", id: 1);
+        using (var response = await server.PublishAsync("news", "1"))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var epoch = position.GetProperty("epoch").GetString();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        await client.SendTextAsync($$$"""{"op":"subscribe","id":2,"channel":"news","recover":{"offset":1,"epoch":"{{{epoch}}}"}}""");
+        var recovered = await client.ReceiveJsonAsync();
+        await client.SendTextAsync($$$"""{"op":"subscribe","id":3,"channel":"other","recover":{"offset":0,"epoch":"not-{{{epoch}}}"}}""");
+        var lost = await client.ReceiveJsonAsync();
+
+        Assert.Equal("subscribed", recovered.GetProperty("type").GetString());
+        Assert.True(recovered.GetProperty("recovered").GetBoolean(), $"{recovered}");
+        Assert.Equal(JsonValueKind.Array, recovered.GetProperty("publications").ValueKind);
+        Assert.Equal(1, recovered.GetProperty("offset").GetInt64());
+        Assert.Equal("subscribed", lost.GetProperty("type").GetString());
+        Assert.False(lost.GetProperty("recovered").GetBoolean(), $"{lost}");
+    }
+
+    [Theory]
+    [InlineData("presence")]
+    [InlineData("history")]
+    public async Task Command_for_a_feature_the_namespace_does_not_enable_is_answered_not_available(string op)
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        await client.SendTextAsync($$"""{"op":"{{op}}","id":4,"channel":"news"}""");
+        var reply = await client.ReceiveJsonAsync();
+
+        Assert.Equal("error", reply.GetProperty("type").GetString());
+        Assert.Equal("not_available", reply.GetProperty("code").GetString());
+        Assert.Equal(4, reply.GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Plain_http_request_to_the_websocket_endpoint_is_400()
+    {
+        await using var server = await ServiceHost.StartAsync();
+
+        using var response = await server.Http.GetAsync("ws");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("bad_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+    }
 }
