@@ -39,6 +39,11 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
                 await Socket.CloseOutputAsync(CloseCodes.Status(code), reason.Text, timeout.Token).ConfigureAwait(false);
                 // The reader ends when the client's close frame arrives; waiting for it completes the handshake.
                 await reader.WaitAsync(timeout.Token).ConfigureAwait(false);
+                // A reader that stopped before the client's close frame (binary or oversized frame) reads no
+                // more: take the reply here. Aborting at once resets the connection, and the client may
+                // then never see the close frame and its code (4002, 1009).
+                if (Socket.State == WebSocketState.CloseSent)
+                    await ReceiveCloseAsync(timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
@@ -50,6 +55,15 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
             Socket.Abort();
             Socket.Dispose();
             _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Reads and discards what the client still sends until its close frame.</summary>
+    private async Task ReceiveCloseAsync(CancellationToken cancellationToken)
+    {
+        var discard = new byte[1024];
+        while ((await Socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+        {
         }
     }
 }

@@ -193,7 +193,14 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (_memberships.Remove(command.Channel, out var membership))
         {
             if (membership.Channel is { } channel)
+            {
                 Context.Unwatch(channel);
+            }
+            else
+            {
+                // Its ack is still on the way (and will be ignored by its ticket); the subscribe still needs an answer.
+                Reply(membership.PendingId, ErrorCodes.BadRequest, $"unsubscribed from \"{command.Channel}\" before the subscription took effect");
+            }
             // Through the registry, like the subscribe, so the channel sees both in order.
             _channels.Tell(new Unsubscribe(command.Channel));
         }
