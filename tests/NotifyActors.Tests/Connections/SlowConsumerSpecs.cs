@@ -19,7 +19,7 @@ public abstract class SlowConsumerSpec(string hocon, ITestOutputHelper output) :
     """, output)
 {
     protected const int KernelBuffer = 8 * 1024;
-    private const int ReaderLag = 32;
+    private const int ReaderLag = 8;
 
     private static int ReadCount(List<long> offsets)
     {
