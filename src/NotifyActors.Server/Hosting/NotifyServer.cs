@@ -29,6 +29,8 @@ public static class NotifyServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls([.. settings.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // One log line per request would drown the service's own lines at thousands of publishes per second.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton(settings);
@@ -45,6 +47,7 @@ public static class NotifyServer
                 .WithActors((system, registry) =>
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
+                    system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
                     var channels = system.ActorOf(ChannelRegistry.Props(metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));

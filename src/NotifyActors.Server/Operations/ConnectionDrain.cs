@@ -37,7 +37,7 @@ public sealed class ConnectionDrain(
             // is what holds Kestrel and the actor system until the sockets are closed.
             connections.Ask<ConnectionsSupervisor.Drained>(ConnectionsSupervisor.Drain.Instance, settings.Drain)
                 .GetAwaiter().GetResult();
-            log.LogInformation("Drained: every connection closed");
+            log.LogInformation("Drained: every subscriber actor has stopped and started its socket close");
         }
         catch (AskTimeoutException)
         {

@@ -43,7 +43,7 @@ public sealed class ChannelActor : ReceiveActor
         var recovered = subscribe.Recover is { } position ? _sequence.IsCurrent(position.Offset, position.Epoch) : (bool?)null;
         // Replied before any later publication is sent, and Akka keeps per-pair order, so the
         // subscriber sees exactly the publications after this offset.
-        Sender.Tell(new SubscribeAck(_name, _sequence.Offset, _sequence.Epoch, recovered));
+        Sender.Tell(new SubscribeAck(_name, subscribe.Ticket, _sequence.Offset, _sequence.Epoch, recovered));
     }
 
     private void OnPublish(Publish publish)

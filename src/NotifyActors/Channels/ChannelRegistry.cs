@@ -19,7 +19,7 @@ public sealed class ChannelRegistry : ReceiveActor
         _metrics = metrics;
         Receive<IChannelMessage>(Route);
         Receive<ChannelIdle>(idle => OnIdle(idle.Channel));
-        Receive<ChannelResumed>(resumed => Flush(resumed.Channel, _channels[resumed.Channel]));
+        Receive<ChannelResumed>(resumed => Resume(resumed.Channel));
         Receive<Terminated>(OnTerminated);
     }
 
@@ -75,20 +75,21 @@ public sealed class ChannelRegistry : ReceiveActor
     {
         // Children are named after their channel, so the name comes back from the path.
         var name = Uri.UnescapeDataString(terminated.ActorRef.Path.Name);
-        if (!_channels.Remove(name) || !_waiting.TryGetValue(name, out var queue))
+        if (!_channels.Remove(name))
             return;
-        // Only messages that waited during the passivation need a successor; with none, the name
-        // gets an actor again when it is next used.
-        if (queue.Count == 0)
-            _waiting.Remove(name);
-        else
-            Flush(name, ChannelFor(name));
+        // Messages that came in while it passivated go to a new incarnation; with none, nothing is created.
+        if (_waiting.Remove(name, out var queue) && queue.Count > 0)
+            Deliver(queue, ChannelFor(name));
     }
 
-    private void Flush(string name, IActorRef channel)
+    private void Resume(string name)
     {
-        if (!_waiting.Remove(name, out var queue))
-            return;
+        if (_waiting.Remove(name, out var queue) && _channels.TryGetValue(name, out var channel))
+            Deliver(queue, channel);
+    }
+
+    private static void Deliver(List<(IChannelMessage Message, IActorRef Sender)> queue, IActorRef channel)
+    {
         foreach (var (message, sender) in queue)
             channel.Tell(message, sender);
     }

@@ -40,11 +40,13 @@ internal sealed class ConfigReader(Config config, string prefix)
         return value;
     }
 
-    public long PositiveBytes(string key)
+    public long PositiveBytes(string key, long max = long.MaxValue)
     {
         var value = Read(key, "expected a size such as 65536 or 1MiB", () => config.GetByteSize(Path(key)) ?? 0);
         if (value <= 0)
             throw new SettingsException(Path(key), "must be greater than zero");
+        if (value > max)
+            throw new SettingsException(Path(key), $"must be at most {max} bytes");
         return value;
     }
 

@@ -4,5 +4,5 @@ namespace NotifyActors.Configuration;
 public sealed record LimitsSettings(int MaxFrameBytes, int MaxPublishBytes)
 {
     internal static LimitsSettings Create(ConfigReader section) =>
-        new(checked((int)section.PositiveBytes("max-frame-bytes")), checked((int)section.PositiveBytes("max-publish-bytes")));
+        new((int)section.PositiveBytes("max-frame-bytes", int.MaxValue), (int)section.PositiveBytes("max-publish-bytes", int.MaxValue));
 }

@@ -46,7 +46,7 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
                     await ReceiveCloseAsync(timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The peer is gone or too slow to take the close frame: the abort below is the answer.
         }

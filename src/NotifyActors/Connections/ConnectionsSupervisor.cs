@@ -18,6 +18,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<IActorRef, ConnectionLifetime> _children = [];
     private readonly List<IActorRef> _drainWaiters = [];
+    private bool _draining;
 
     public ConnectionsSupervisor(NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
     {
@@ -63,10 +64,14 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         Context.Watch(child);
         _children[child] = open.Lifetime;
         Sender.Tell(new Opened(child));
+        // An upgrade that was already under way when the drain began is closed as soon as it opens.
+        if (_draining)
+            child.Tell(new SubscriberActor.Disconnect(CloseReason.ShuttingDown));
     }
 
     private void OnDrain()
     {
+        _draining = true;
         _drainWaiters.Add(Sender);
         foreach (var child in _children.Keys)
             child.Tell(new SubscriberActor.Disconnect(CloseReason.ShuttingDown));

@@ -56,8 +56,10 @@ internal static class SocketReader
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception)
         {
+            // Whatever broke the socket (reset, abort, a protocol error in the peer's framing),
+            // the connection is over; the actor must hear of it rather than wait for its heartbeat.
             subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ConnectionLost), ActorRefs.NoSender);
         }
     }

@@ -25,14 +25,13 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
-    // Per channel: subscribes withdrawn by an unsubscribe before their SubscribeAck came; those acks are stale.
-    private readonly Dictionary<string, int> _staleSubscribeAcks = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
     // Stopped from outside (the actor system shutting down) unless a reason is chosen first.
     private CloseReason _closeReason = CloseReason.ShuttingDown;
     private bool _stopping;
+    private long _lastTicket;
 
     public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
     {
@@ -86,8 +85,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         public static readonly TokenExpired Instance = new();
     }
 
-    private sealed class Membership(long? pendingId)
+    private sealed class Membership(long ticket, long? pendingId)
     {
+        public long Ticket { get; } = ticket;
         public long? PendingId { get; set; } = pendingId;
         public IActorRef? Channel { get; set; }
         public long Offset { get; set; }
@@ -97,11 +97,25 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _metrics.SubscriberStarted();
+        try
+        {
+            Start();
+        }
+        catch (Exception)
+        {
+            _closeReason = CloseReason.InternalError;
+            throw;
+        }
+    }
+
+    private void Start()
+    {
         _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context.Materializer());
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
 
         var heartbeat = _settings.Heartbeat;
-        Send(ServerFrames.Welcome(_info.ClientId, _info.User, (int)Math.Round(heartbeat.Interval.TotalSeconds)));
+        // The welcome frame announces whole seconds; a sub-second interval (tests) announces 1.
+        Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
         _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
         Context.SetReceiveTimeout(heartbeat.Deadline);
@@ -169,8 +183,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
             return;
         }
-        _memberships[command.Channel] = new Membership(command.Id);
-        _channels.Tell(new Subscribe(command.Channel, command.Recover));
+        var ticket = ++_lastTicket;
+        _memberships[command.Channel] = new Membership(ticket, command.Id);
+        _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover));
     }
 
     private void OnUnsubscribe(UnsubscribeCommand command)
@@ -183,9 +198,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             }
             else
             {
-                // Its ack is still on the way: it must not be taken for the ack of a later subscribe,
-                // and the subscribe must still be answered.
-                _staleSubscribeAcks[command.Channel] = _staleSubscribeAcks.GetValueOrDefault(command.Channel) + 1;
+                // Its ack is still on the way (and will be ignored by its ticket); the subscribe still needs an answer.
                 Reply(membership.PendingId, ErrorCodes.BadRequest, $"unsubscribed from \"{command.Channel}\" before the subscription took effect");
             }
             // Through the registry, like the subscribe, so the channel sees both in order.
@@ -240,17 +253,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void OnSubscribeAck(SubscribeAck ack)
     {
-        // A channel answers one connection's subscribes in the order they were sent.
-        if (_staleSubscribeAcks.TryGetValue(ack.Channel, out var stale))
-        {
-            if (stale == 1)
-                _staleSubscribeAcks.Remove(ack.Channel);
-            else
-                _staleSubscribeAcks[ack.Channel] = stale - 1;
-            return;
-        }
-        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Channel is not null)
-            return; // unsubscribed while the subscribe was on its way; the channel has had our Unsubscribe since
+        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Ticket != ack.Ticket)
+            return; // the answer to a subscription already given up; the channel has had our Unsubscribe since
         membership.Channel = Sender;
         membership.Offset = ack.Offset;
         membership.Epoch = ack.Epoch;

@@ -22,6 +22,7 @@ public sealed class NotifyMetrics : IDisposable
     private long _channels;
     private long _outboundQueueDepth;
     private long _leakSuspected;
+    private string? _leakReason;
     private long _deadLettersTotal;
     private long _publicationsTotal;
     private long _deliveriesTotal;
@@ -67,7 +68,14 @@ public sealed class NotifyMetrics : IDisposable
     public void ChannelStarted() => Interlocked.Increment(ref _channels);
     public void ChannelStopped() => Interlocked.Decrement(ref _channels);
     public void OutboundQueued(long frames) => Interlocked.Add(ref _outboundQueueDepth, frames);
-    public void SetLeakSuspected(bool suspected) => Interlocked.Exchange(ref _leakSuspected, suspected ? 1 : 0);
+    /// <summary>Why the leak watchdog suspects a leak, or null while it does not.</summary>
+    public string? LeakReason => Volatile.Read(ref _leakReason);
+
+    public void SetLeakSuspected(string? reason)
+    {
+        Volatile.Write(ref _leakReason, reason);
+        Interlocked.Exchange(ref _leakSuspected, reason is null ? 0 : 1);
+    }
 
     public void DeadLetter() => Count(_deadLetters, ref _deadLettersTotal);
     public void Published() => Count(_publications, ref _publicationsTotal);

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Xunit;
+
+namespace NotifyActors.Server.Tests;
+
+/// <summary>The service as an operator runs it: its own process, stopped with SIGTERM, failing fast on bad configuration.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class ProcessSpecs
+{
+    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "NotifyActors.Server.dll");
+
+    [Fact]
+    public async Task Sigterm_closes_every_socket_with_1001_and_exits_0_within_the_drain_time()
+    {
+        var port = FreePort();
+        using var server = Start(new() { ["NOTIFY_URLS"] = $"http://127.0.0.1:{port}", ["NOTIFY_API_KEYS"] = ServiceHost.ApiKey });
+        try
+        {
+            var uri = new Uri($"ws://127.0.0.1:{port}/ws");
+            await using var first = await ConnectWhenListeningAsync(uri, server);
+            await using var second = await TestClient.ConnectAsync(uri);
+            await first.SubscribeAsync("news", 1);
+
+            var stopwatch = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString()]))
+                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await first.ReceiveCloseAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await second.ReceiveCloseAsync(TimeSpan.FromSeconds(15)));
+            await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, server.ExitCode);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10 + 5), $"exit took {stopwatch.Elapsed}");
+        }
+        finally
+        {
+            if (!server.HasExited)
+                server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_setting_exits_2_with_one_line_naming_it()
+    {
+        using var server = Start(new() { ["NOTIFY_HEARTBEAT_INTERVAL"] = "often" });
+
+        var stderr = server.StandardError.ReadToEndAsync();
+        await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, server.ExitCode);
+        Assert.StartsWith("notify: Invalid setting 'NOTIFY_HEARTBEAT_INTERVAL'", (await stderr).Trim());
+    }
+
+    private static Process Start(Dictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [ServerDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("NOTIFY_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        // Drain stdout so the child never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private static async Task<TestClient> ConnectWhenListeningAsync(Uri uri, Process server)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await TestClient.ConnectAsync(uri);
+            }
+            catch (WebSocketException) when (DateTime.UtcNow < deadline && !server.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
