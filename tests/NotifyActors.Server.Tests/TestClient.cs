@@ -10,7 +10,14 @@ public sealed record Received(WebSocketMessageType Type, string Text, WebSocketC
 {
     public bool IsClose => Type == WebSocketMessageType.Close;
 
-    public JsonElement Json => JsonDocument.Parse(Text).RootElement.Clone();
+    public JsonElement Json
+    {
+        get
+        {
+            using var document = JsonDocument.Parse(Text);
+            return document.RootElement.Clone();
+        }
+    }
 }
 
 /// <summary>
