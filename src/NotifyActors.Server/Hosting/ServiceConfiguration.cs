@@ -20,6 +20,7 @@ public static class ServiceConfiguration
         ("NOTIFY_API_KEYS", "notify.api.keys"),
         ("NOTIFY_JWT_SECRET", "notify.auth.jwt-secret"),
         ("NOTIFY_ADMIN_TOKEN", "notify.admin.token"),
+        ("NOTIFY_ALLOWED_ORIGINS", "notify.security.allowed-origins"),
     ];
 
     /// <summary>Environment variables that give a duration in seconds.</summary>

@@ -50,6 +50,38 @@ internal sealed class ConfigReader(Config config, string prefix)
         return value;
     }
 
+    /// <summary>A whole number of at least zero (for limits where 0 means "no limit").</summary>
+    public int NonNegativeInt(string key)
+    {
+        var value = Read(key, "expected a whole number", () => config.GetInt(Path(key)));
+        if (value < 0)
+            throw new SettingsException(Path(key), "must not be negative");
+        return value;
+    }
+
+    /// <summary>A number greater than zero; fractions allowed.</summary>
+    public double PositiveNumber(string key)
+    {
+        var value = Read(key, "expected a number", () => config.GetDouble(Path(key)));
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new SettingsException(Path(key), "must be a finite number greater than zero");
+        return value;
+    }
+
+    /// <summary>A HOCON list of strings, or one string of comma-separated items (as an environment variable gives).</summary>
+    public IReadOnlyList<string> StringList(string key)
+    {
+        Require(key);
+        const string expected = "expected a list of strings such as [\"https://example.com\"]";
+        var value = config.GetValue(Path(key));
+        if (value.IsObject())
+            throw new SettingsException(Path(key), $"{expected} (got an object)");
+        var items = value.IsString()
+            ? value.GetString().Split(',')
+            : Read(key, expected, () => config.GetStringList(Path(key)) ?? []);
+        return items.Select(item => item.Trim()).Where(item => item.Length > 0).ToArray();
+    }
+
     private T Read<T>(string key, string expected, Func<T> read)
     {
         Require(key);

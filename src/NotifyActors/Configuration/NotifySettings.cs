@@ -19,7 +19,8 @@ public sealed record NotifySettings(
     string JwtSecret,
     IReadOnlyList<string> ApiKeys,
     string AdminToken,
-    IReadOnlyDictionary<string, NamespaceSettings> Namespaces)
+    IReadOnlyDictionary<string, NamespaceSettings> Namespaces,
+    SecuritySettings Security)
 {
     public static NotifySettings Create(Config config)
     {
@@ -38,7 +39,8 @@ public sealed record NotifySettings(
             notify.Section("auth").String("jwt-secret"),
             SplitList(notify.Section("api").String("keys")),
             notify.Section("admin").String("token"),
-            namespaces);
+            namespaces,
+            SecuritySettings.Create(notify.Section("security")));
     }
 
     /// <summary>The namespace a channel belongs to, or null when it names one that is not configured.</summary>
