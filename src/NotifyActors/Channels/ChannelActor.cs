@@ -16,6 +16,7 @@ public sealed class ChannelActor : ReceiveActor
     private readonly NotifyMetrics _metrics;
     private readonly ChannelSequence _sequence = new(ChannelSequence.NewEpoch());
     private readonly ChannelFanout _fanout = new();
+    private readonly ChannelDirectory _directory = ChannelDirectory.For(Context.System);
     private bool _idleReported;
 
     public ChannelActor(string name, NotifyMetrics metrics)
@@ -34,12 +35,17 @@ public sealed class ChannelActor : ReceiveActor
 
     protected override void PreStart() => _metrics.ChannelStarted();
 
-    protected override void PostStop() => _metrics.ChannelStopped();
+    protected override void PostStop()
+    {
+        _metrics.ChannelStopped();
+        _directory.Remove(_name);
+    }
 
     private void OnSubscribe(Subscribe subscribe)
     {
         if (_fanout.Add(Sender))
             Context.Watch(Sender);
+        _directory.Update(_name, _fanout.Count);
         var recovered = subscribe.Recover is { } position ? _sequence.IsCurrent(position.Offset, position.Epoch) : (bool?)null;
         // Replied before any later publication is sent, and Akka keeps per-pair order, so the
         // subscriber sees exactly the publications after this offset.
@@ -60,6 +66,7 @@ public sealed class ChannelActor : ReceiveActor
     {
         if (_fanout.Remove(subscriber))
             Context.Unwatch(subscriber);
+        _directory.Update(_name, _fanout.Count);
         ReportIfIdle();
     }
 
