@@ -26,6 +26,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CommandRateLimiter _commandRate;
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
     // Stopped from outside (the actor system shutting down) unless a reason is chosen first.
@@ -40,6 +41,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         _settings = settings;
         _channels = channels;
         _metrics = metrics;
+        _commandRate = CommandRateLimiter.For(settings.Limits);
 
         Receive<ClientFrame>(frame => OnClientFrame(frame.Bytes));
         Receive<Publication>(OnPublication);
@@ -147,6 +149,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private void OnClientFrame(byte[] frame)
     {
         var decoded = CommandDecoder.Decode(frame);
+        if (decoded.Command is not PongCommand && !AdmitCommand(decoded.Id))
+            return;
         if (decoded.Error is { } error)
         {
             Send(ServerFrames.Error(decoded.Id, error));
@@ -181,6 +185,11 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (_memberships.ContainsKey(command.Channel))
         {
             Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
+            return;
+        }
+        if (_memberships.Count >= _settings.Limits.MaxChannelsPerConnection)
+        {
+            Reply(command.Id, ErrorCodes.LimitExceeded, $"at most {_settings.Limits.MaxChannelsPerConnection} channels per connection");
             return;
         }
         var ticket = ++_lastTicket;
@@ -305,6 +314,22 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         else
         {
             StopWith(CloseReason.ConnectionLost);
+        }
+    }
+
+    /// <summary>notify.limits.command-rate: false when the command must not run (answered limit_exceeded, or the connection closes with 4002).</summary>
+    private bool AdmitCommand(long? id)
+    {
+        switch (_commandRate.TryTake())
+        {
+            case CommandAdmission.Allowed:
+                return true;
+            case CommandAdmission.Rejected:
+                Reply(id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
+                return false;
+            default:
+                StopWith(CloseReason.CommandFlood);
+                return false;
         }
     }
 
