@@ -29,6 +29,13 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
     /// <summary>For an actor that died before it could close its socket: abort it, so the request ends.</summary>
     internal void Abandon() => Close(CloseReason.ConnectionLost, Task.CompletedTask);
 
+    /// <summary>
+    /// For a connection refused as it opens (a limit), which no actor ever owns: sends
+    /// <paramref name="firstFrame"/> (the welcome, so the client learns who it was), then closes with
+    /// the reason. Both steps are bounded like any close.
+    /// </summary>
+    internal void Refuse(byte[] firstFrame, CloseReason reason) => _ = RefuseAsync(firstFrame, reason);
+
     private async Task CloseAsync(CloseReason reason, Task reader)
     {
         try
@@ -56,6 +63,20 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
             Socket.Dispose();
             _completion.TrySetResult();
         }
+    }
+
+    private async Task RefuseAsync(byte[] firstFrame, CloseReason reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(closeTimeout);
+            await Socket.SendAsync(firstFrame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone or not reading: the close below ends in an abort.
+        }
+        Close(reason, Task.CompletedTask);
     }
 
     /// <summary>Reads and discards what the client still sends until its close frame.</summary>

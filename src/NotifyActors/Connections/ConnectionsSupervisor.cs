@@ -9,7 +9,9 @@ namespace NotifyActors.Connections;
 /// /user/connections: the parent of every <see cref="SubscriberActor"/>. A connection is never
 /// restarted: any exception stops it (its PostStop closes the socket) and is counted. It watches
 /// its children so that a child that died before it could close its socket still releases the
-/// HTTP request, and so that a drain knows when the last connection is gone.
+/// HTTP request, and so that a drain knows when the last connection is gone. It indexes its
+/// connections by user and client id (<see cref="ConnectionIndex"/>): that enforces
+/// notify.limits.max-connections-per-user and finds the connections POST /api/disconnect names.
 /// </summary>
 public sealed class ConnectionsSupervisor : ReceiveActor
 {
@@ -17,6 +19,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     private readonly IActorRef _channels;
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<IActorRef, ConnectionLifetime> _children = [];
+    private readonly ConnectionIndex _index = new();
     private readonly List<IActorRef> _drainWaiters = [];
     private bool _draining;
 
@@ -28,6 +31,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
 
         Receive<Open>(OnOpen);
         Receive<Drain>(_ => OnDrain());
+        Receive<DisconnectClients>(OnDisconnectClients);
         Receive<Terminated>(OnTerminated);
     }
 
@@ -37,7 +41,17 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     /// <summary>Start a subscriber actor for an accepted socket. Answered with <see cref="Opened"/>.</summary>
     public sealed record Open(ClientInfo Info, ConnectionLifetime Lifetime);
 
+    /// <summary>The connection's actor; <see cref="ActorRefs.Nobody"/> when the connection was refused (and is closing).</summary>
     public sealed record Opened(IActorRef Subscriber);
+
+    /// <summary>
+    /// Close, with 4003, the connections of <see cref="User"/> and/or the one with client id
+    /// <see cref="Client"/> (given both, a connection must match both). Answered with
+    /// <see cref="ClientsDisconnected"/>: how many connections were told to close.
+    /// </summary>
+    public sealed record DisconnectClients(string? User, string? Client);
+
+    public sealed record ClientsDisconnected(int Count);
 
     /// <summary>Close every connection with 1001. Answered with <see cref="Drained"/> when the last one has stopped.</summary>
     public sealed record Drain
@@ -58,6 +72,11 @@ public sealed class ConnectionsSupervisor : ReceiveActor
 
     private void OnOpen(Open open)
     {
+        if (!_draining && OverUserLimit(open.Info))
+        {
+            Refuse(open, CloseReason.ConnectionLimit);
+            return;
+        }
         var child = Context.ActorOf(
             SubscriberActor.Props(open.Info, open.Lifetime, _settings, _channels, _metrics),
             "c-" + open.Info.ClientId);
@@ -67,6 +86,38 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         // An upgrade that was already under way when the drain began is closed as soon as it opens.
         if (_draining)
             child.Tell(new SubscriberActor.Disconnect(CloseReason.ShuttingDown));
+        else
+            _index.Add(child, open.Info);
+    }
+
+    /// <summary>
+    /// No actor for a refused connection: its socket gets the welcome (so the client knows who it was)
+    /// and then the close, from the lifetime itself. It is never counted as the user's. The endpoint
+    /// waits for the close as it would for any connection.
+    /// </summary>
+    private void Refuse(Open open, CloseReason reason)
+    {
+        var info = open.Info;
+        open.Lifetime.Refuse(ServerFrames.Welcome(info.ClientId, info.User, _settings.Heartbeat.AnnouncedSeconds), reason);
+        Sender.Tell(new Opened(ActorRefs.Nobody));
+    }
+
+    private bool OverUserLimit(ClientInfo info) =>
+        _settings.Limits.LimitsConnectionsPerUser
+        && !info.IsAnonymous
+        && _index.CountOf(info.User) >= _settings.Limits.MaxConnectionsPerUser;
+
+    private void OnDisconnectClients(DisconnectClients disconnect)
+    {
+        var matching = _index.Matching(disconnect.User, disconnect.Client);
+        foreach (var child in matching)
+        {
+            // Forgotten now, not at Terminated: it no longer counts against its user's limit, and a
+            // second disconnect does not count it again.
+            _index.Remove(child);
+            child.Tell(new SubscriberActor.Disconnect(CloseReason.Disconnected));
+        }
+        Sender.Tell(new ClientsDisconnected(matching.Count));
     }
 
     private void OnDrain()
@@ -82,6 +133,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     {
         if (_children.Remove(terminated.ActorRef, out var lifetime))
             lifetime.Abandon();
+        _index.Remove(terminated.ActorRef);
         AnswerDrainIfEmpty();
     }
 
