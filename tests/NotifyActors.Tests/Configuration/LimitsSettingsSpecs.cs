@@ -17,10 +17,18 @@ public sealed class LimitsSettingsSpecs
         Assert.Equal(100, limits.MaxConnectionsPerUser);
         Assert.True(limits.LimitsConnectionsPerUser);
         Assert.Equal(19000, limits.MaxConnections);
-        Assert.Equal(50.0, limits.CommandRate);
-        Assert.Equal(100, limits.CommandBurst);
+        Assert.Equal(100.0, limits.CommandRate);
+        Assert.Equal(500, limits.CommandBurst);
         Assert.Equal(100, limits.MaxRejectedCommands);
         Assert.Equal(1000, limits.MaxBroadcastChannels);
+    }
+
+    [Fact]
+    public void The_default_burst_lets_a_client_resubscribe_every_channel_it_may_hold_at_once()
+    {
+        var limits = NotifySettings.Create(NotifyConfig.Defaults).Limits;
+
+        Assert.True(limits.CommandBurst > limits.MaxChannelsPerConnection);
     }
 
     [Fact]
