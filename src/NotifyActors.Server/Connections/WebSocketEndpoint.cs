@@ -11,7 +11,8 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Server.Connections;
 
 /// <summary>
-/// GET /ws: authenticates before the upgrade (401 with no socket opened), accepts the socket,
+/// GET /ws: checks the Origin (403), the node's connection limit (503) and the token (401), all before
+/// the upgrade so that a refused request never gets a socket; then accepts the socket,
 /// hands it to a new subscriber actor and then waits for the connection's end. The request lives
 /// exactly as long as the connection: returning earlier would let Kestrel reuse what the actor still uses.
 /// </summary>
@@ -25,6 +26,7 @@ public static class WebSocketEndpoint
         NotifySettings settings,
         NotifyMetrics metrics,
         Readiness readiness,
+        ConnectionSlots slots,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -38,6 +40,36 @@ public static class WebSocketEndpoint
                 .ExecuteAsync(context);
             return;
         }
+        var origin = context.Request.Headers.Origin.ToString();
+        if (!settings.Security.AllowsOrigin(origin))
+        {
+            await ApiError.Of(StatusCodes.Status403Forbidden, ErrorCodes.PermissionDenied, $"origin '{origin}' is not allowed (notify.security.allowed-origins)")
+                .ExecuteAsync(context);
+            return;
+        }
+        if (!slots.TryTake())
+        {
+            await ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.LimitExceeded, $"this node holds its limit of {slots.Limit} connections; retry later or connect to another node")
+                .ExecuteAsync(context);
+            return;
+        }
+        try
+        {
+            await AuthenticateAndServe(context, authenticator, settings, metrics, connections);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private static async Task AuthenticateAndServe(
+        HttpContext context,
+        ClientAuthenticator authenticator,
+        NotifySettings settings,
+        NotifyMetrics metrics,
+        IRequiredActor<ConnectionsSupervisor> connections)
+    {
         var (identity, problem) = await authenticator.AuthenticateAsync(context.Request);
         if (identity is null)
         {

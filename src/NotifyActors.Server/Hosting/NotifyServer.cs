@@ -38,6 +38,7 @@ public static class NotifyServer
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddSingleton<ClientAuthenticator>();
         builder.Services.AddSingleton<ApiKeyAuthorizer>();
+        builder.Services.AddSingleton<ConnectionSlots>();
 
         builder.Services.AddAkka("notify", (akka, services) =>
         {
