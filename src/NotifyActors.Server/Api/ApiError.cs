@@ -15,5 +15,6 @@ public static class ApiError
 
     private sealed record ErrorBody(ErrorDetail Error);
 
-    private sealed record ErrorDetail(string Code, string Message);
+    /// <summary>{"code","message"}: the inner object of an error body, also one broadcast result's "error".</summary>
+    public sealed record ErrorDetail(string Code, string Message);
 }

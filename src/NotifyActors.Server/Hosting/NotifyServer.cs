@@ -66,6 +66,7 @@ public static class NotifyServer
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/ws", WebSocketEndpoint.Handle);
         app.MapPost("/api/publish", PublishEndpoint.Handle);
+        app.MapPost("/api/broadcast", BroadcastEndpoint.Handle);
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;
