@@ -67,6 +67,7 @@ public static class NotifyServer
         app.Map("/ws", WebSocketEndpoint.Handle);
         app.MapPost("/api/publish", PublishEndpoint.Handle);
         app.MapPost("/api/broadcast", BroadcastEndpoint.Handle);
+        app.MapGet("/api/channels", ChannelsEndpoint.Handle);
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;
