@@ -68,6 +68,7 @@ public static class NotifyServer
         app.MapPost("/api/publish", PublishEndpoint.Handle);
         app.MapPost("/api/broadcast", BroadcastEndpoint.Handle);
         app.MapGet("/api/channels", ChannelsEndpoint.Handle);
+        app.MapPost("/api/disconnect", DisconnectEndpoint.Handle);
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;
