@@ -48,7 +48,7 @@ public static class NotifyServer
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
-                    var channels = system.ActorOf(ChannelRegistry.Props(metrics), "channels");
+                    var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
                 });
@@ -65,6 +65,7 @@ public static class NotifyServer
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/ws", WebSocketEndpoint.Handle);
         app.MapPost("/api/publish", PublishEndpoint.Handle);
+        ChannelQueryEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;
