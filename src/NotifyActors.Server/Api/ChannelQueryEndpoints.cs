@@ -30,7 +30,8 @@ public static class ChannelQueryEndpoints
         if (!ns.Presence)
             return ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
 
-        var result = await channels.ActorRef.Ask<PresenceResult>(new PresenceQuery(channel, 0), AskTimeout);
+        if (await AskAsync<PresenceResult>(channels, new PresenceQuery(channel, 0)) is not { } result)
+            return NoAnswer();
         return Results.Bytes(ServerFrames.PresenceBody(channel, result.Members.Select(m => (m.Client, m.User))), "application/json");
     }
 
@@ -60,12 +61,28 @@ public static class ChannelQueryEndpoints
             since = new RecoveryPosition(offset, epoch);
         }
 
-        var result = await channels.ActorRef.Ask<HistoryResult>(new HistoryQuery(channel, 0, limit, since), AskTimeout);
+        if (await AskAsync<HistoryResult>(channels, new HistoryQuery(channel, 0, limit, since)) is not { } result)
+            return NoAnswer();
         if (result.Publications is null)
             return ApiError.Of(StatusCodes.Status404NotFound, ErrorCodes.NotAvailable,
                 $"that position is no longer in history (current epoch {result.Epoch}, offset {result.Offset})");
         return Results.Bytes(ServerFrames.HistoryBody(channel, result.Offset, result.Epoch, result.Publications.Select(p => (p.Offset, p.Data))), "application/json");
     }
+
+    private static async Task<T?> AskAsync<T>(IRequiredActor<ChannelRegistry> channels, IChannelMessage query) where T : class
+    {
+        try
+        {
+            return await channels.ActorRef.Ask<T>(query, AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult NoAnswer() =>
+        ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the channel did not answer in time");
 
     private static (string? Channel, NamespaceSettings? Namespace) Channel(HttpRequest request, NotifySettings settings)
     {

@@ -35,7 +35,11 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(_ => Leave(Sender));
         Receive<Publish>(OnPublish);
         Receive<HistoryQuery>(OnHistory);
-        Receive<PresenceQuery>(query => Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members)));
+        Receive<PresenceQuery>(query =>
+        {
+            Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
+            ReportIfIdle(); // a query may be what created this channel
+        });
         Receive<Terminated>(t => Leave(t.ActorRef));
         Receive<HistoryExpired>(_ => OnHistoryExpired());
         Receive<ChannelRegistry.Passivate>(_ => OnPassivate());

@@ -41,8 +41,10 @@ public sealed class ChannelHistory(int size, TimeSpan ttl)
     /// </summary>
     public IReadOnlyList<HistoricPublication>? After(long offset, long current)
     {
-        if (offset >= current)
+        if (offset == current)
             return [];
+        if (offset > current)
+            return null; // a position this epoch never reached: the client's state is not ours
         if (!_kept.TryPeek(out var oldest) || oldest.Offset > offset + 1)
             return null;
         return _kept.Where(p => p.Offset > offset).ToList();
