@@ -15,6 +15,8 @@ if (options.Scenario is null)
     Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
     return 2;
 }
+if (options.Scenario == "report")
+    return Report.Run(options);
 var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
 if (!IPAddress.TryParse(baseUri.Host, out var serverIp) || serverIp.GetAddressBytes()[0] != 127)
 {
