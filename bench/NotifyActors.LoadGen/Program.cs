@@ -268,7 +268,7 @@ internal static class Scenarios
         using var cts = new CancellationTokenSource();
         var readers = subs.Select(c => ReadAsync(c, x => stalled.Contains(x) ? stalledGroup : othersGroup, cts.Token)).ToList();
 
-        await BurstAsync(50, 0); // warm-up
+        await BurstAsync(Math.Max(50, m / 4), payload); // warm-up: JIT, thread pool, TCP buffers; not counted
         othersGroup = new();
         stalledGroup = new();
         var (baseRate, baseP99, _) = await BurstAsync(m, payload);

@@ -86,7 +86,7 @@ internal static class Report
         {
             var endings = runs.Where(r => r.Scenario == "slow" && r.Target == target && r.Json.TryGetProperty("stalled_endings", out _))
                 .Select(r => r.Json.GetProperty("stalled_endings").GetString());
-            var text = string.Join(" | ", endings);
+            var text = string.Join(" / ", endings);
             if (text.Length > 0)
                 rows.Add([$"slow: how the stalled readers ended ({target})", target == "service" ? text : "", target == "baseline" ? text : "", "", "closed 4001 or aborted", ""]);
         }
@@ -123,6 +123,10 @@ internal static class Report
         foreach (var v in verdicts)
             md.AppendLine(v);
         md.AppendLine("- held connections on one node (19,000, all receiving a broadcast): not measured by this run.");
+        md.AppendLine();
+        md.AppendLine("Caveats: the `slow` ratio compares two bursts on the same connections; a ratio above 1 on both servers means the first burst still");
+        md.AppendLine("paid warm-up (JIT, thread pool, TCP buffer growth), so treat it as \"no visible harm\", not as a precise 0.9x test. Latency percentiles at");
+        md.AppendLine("this size vary a lot from run to run (the load generator shares the 2 cores); compare the runs, not only the means.");
         md.AppendLine();
         md.AppendLine("## How each figure is measured");
         md.AppendLine();
