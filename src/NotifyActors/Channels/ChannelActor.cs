@@ -38,7 +38,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(_ => Leave(Sender));
         Receive<Publish>(OnPublish);
         Receive<HistoryQuery>(OnHistory);
-        Receive<PresenceQuery>(query => Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members)));
+        Receive<PresenceQuery>(OnPresence);
         Receive<Terminated>(t => Leave(t.ActorRef));
         Receive<HistoryExpired>(_ => OnHistoryExpired());
         Receive<ChannelRegistry.Passivate>(_ => OnPassivate());
@@ -108,6 +108,13 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
             publications = _history.Latest(query.Limit);
         }
         Sender.Tell(new HistoryResult(_name, query.RequestId, _sequence.Offset, _sequence.Epoch, publications));
+        ReportIfIdle();
+    }
+
+    private void OnPresence(PresenceQuery query)
+    {
+        Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
+        // The query may have been what created this channel: with no one in it, it must not stay.
         ReportIfIdle();
     }
 
