@@ -18,7 +18,7 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
         notify.recovery.max-publications = 4
         notify.namespaces {
           feed  { history-size = 10, history-ttl = 10m }
-          brief { history-size = 10, history-ttl = 500ms }
+          brief { history-size = 10, history-ttl = 1s }
           room  { presence = on, join-leave = on }
           seen  { presence = on, join-leave = off }
         }
