@@ -22,6 +22,9 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
     private readonly ChannelHistory _history;
     private readonly ChannelFanout _fanout = new();
     private bool _idleReported;
+    // Where history is kept: the channel stays until then for the position its last subscriber left
+    // at, so that the subscriber can come back and recover what was published meanwhile.
+    private DateTime _positionKeptUntil;
 
     public ChannelActor(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics)
     {
@@ -35,11 +38,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(_ => Leave(Sender));
         Receive<Publish>(OnPublish);
         Receive<HistoryQuery>(OnHistory);
-        Receive<PresenceQuery>(query =>
-        {
-            Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
-            ReportIfIdle(); // a query may be what created this channel
-        });
+        Receive<PresenceQuery>(OnPresence);
         Receive<Terminated>(t => Leave(t.ActorRef));
         Receive<HistoryExpired>(_ => OnHistoryExpired());
         Receive<ChannelRegistry.Passivate>(_ => OnPassivate());
@@ -112,11 +111,20 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         ReportIfIdle();
     }
 
+    private void OnPresence(PresenceQuery query)
+    {
+        Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
+        // The query may have been what created this channel: with no one in it, it must not stay.
+        ReportIfIdle();
+    }
+
     private void Leave(IActorRef subscriber)
     {
         if (_fanout.Remove(subscriber) is { } member)
         {
             Context.Unwatch(subscriber);
+            if (_fanout.Count == 0 && _history.IsEnabled)
+                _positionKeptUntil = DateTime.UtcNow + _namespace.HistoryTtl;
             if (_namespace.JoinLeave)
                 _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("leave", _name, member.Client, member.User)));
         }
@@ -125,28 +133,38 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// With no subscribers the channel stays only for its history: until the newest kept
-    /// publication expires. After that (or at once, with no history) it asks to passivate.
+    /// publication expires, and at least history-ttl after its last subscriber left. After that
+    /// (or at once, with no history) it asks to passivate.
     /// </summary>
     private void ReportIfIdle()
     {
         if (_fanout.Count > 0 || _idleReported)
             return;
-        _history.Prune(DateTime.UtcNow);
-        if (_history.ExpiresAt is { } expiry)
+        var now = DateTime.UtcNow;
+        if (KeptUntil(now) is { } expiry)
         {
-            Timers.StartSingleTimer(HistoryExpired.Instance, HistoryExpired.Instance, Max(expiry - DateTime.UtcNow, TimeSpan.Zero) + TimeSpan.FromMilliseconds(10));
+            Timers.StartSingleTimer(HistoryExpired.Instance, HistoryExpired.Instance, Max(expiry - now, TimeSpan.Zero) + TimeSpan.FromMilliseconds(10));
             return;
         }
         _idleReported = true;
         Context.Parent.Tell(new ChannelRegistry.ChannelIdle(_name));
     }
 
+    /// <summary>Until when a channel without subscribers has something to keep (kept publications, or the position its last subscriber left at); null: nothing.</summary>
+    private DateTime? KeptUntil(DateTime now)
+    {
+        _history.Prune(now);
+        var until = _history.ExpiresAt;
+        if (_positionKeptUntil > now && (until is null || _positionKeptUntil > until))
+            until = _positionKeptUntil;
+        return until;
+    }
+
     private void OnHistoryExpired() => ReportIfIdle();
 
     private void OnPassivate()
     {
-        _history.Prune(DateTime.UtcNow);
-        if (_fanout.Count == 0 && _history.Count == 0)
+        if (_fanout.Count == 0 && KeptUntil(DateTime.UtcNow) is null)
         {
             Context.Stop(Self);
             return;

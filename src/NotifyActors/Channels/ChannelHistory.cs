@@ -37,7 +37,8 @@ public sealed class ChannelHistory(int size, TimeSpan ttl)
 
     /// <summary>
     /// Every kept publication after <paramref name="offset"/>, in order, when all of them up to
-    /// <paramref name="current"/> are still kept; null when some are gone.
+    /// <paramref name="current"/> are still kept; null when some are gone, or when
+    /// <paramref name="offset"/> is past <paramref name="current"/> (a position this sequence never reached).
     /// </summary>
     public IReadOnlyList<HistoricPublication>? After(long offset, long current)
     {
