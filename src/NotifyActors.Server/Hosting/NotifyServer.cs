@@ -49,7 +49,7 @@ public static class NotifyServer
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
-                    var channels = system.ActorOf(ChannelRegistry.Props(metrics), "channels");
+                    var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
                 });
@@ -69,6 +69,7 @@ public static class NotifyServer
         app.MapPost("/api/broadcast", BroadcastEndpoint.Handle);
         app.MapGet("/api/channels", ChannelsEndpoint.Handle);
         app.MapPost("/api/disconnect", DisconnectEndpoint.Handle);
+        ChannelQueryEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;

@@ -5,21 +5,28 @@ namespace NotifyActors.Channels;
 /// <summary>
 /// The local subscribers of one channel and the delivery to them. One message object, holding the
 /// frame encoded once, goes to every subscriber; a Tell never waits, so a slow subscriber cannot
-/// hold up the others (its own bounded queue decides its fate).
+/// hold up the others (its own bounded queue decides its fate). It also knows who each subscriber
+/// is, which is the channel's presence on this node.
 /// </summary>
 public sealed class ChannelFanout
 {
-    private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly Dictionary<IActorRef, ChannelMember> _subscribers = [];
 
     public int Count => _subscribers.Count;
 
-    public bool Add(IActorRef subscriber) => _subscribers.Add(subscriber);
+    public IReadOnlyList<ChannelMember> Members => [.. _subscribers.Values];
 
-    public bool Remove(IActorRef subscriber) => _subscribers.Remove(subscriber);
+    public bool Add(IActorRef subscriber, ChannelMember member) => _subscribers.TryAdd(subscriber, member);
 
-    public void Deliver(Publication publication)
+    /// <summary>The member that left, or null when it was not subscribed.</summary>
+    public ChannelMember? Remove(IActorRef subscriber) => _subscribers.Remove(subscriber, out var member) ? member : null;
+
+    public void Deliver(object message, IActorRef? except = null)
     {
-        foreach (var subscriber in _subscribers)
-            subscriber.Tell(publication, ActorRefs.NoSender);
+        foreach (var subscriber in _subscribers.Keys)
+        {
+            if (!subscriber.Equals(except))
+                subscriber.Tell(message, ActorRefs.NoSender);
+        }
     }
 }

@@ -13,9 +13,12 @@ public interface IChannelMessage
 /// <summary>
 /// Adds the sender to the channel. Answered with <see cref="SubscribeAck"/> carrying the same
 /// <see cref="Ticket"/>, so a subscriber that unsubscribed and subscribed again can tell a stale
-/// answer from the one it waits for.
+/// answer from the one it waits for. <see cref="Member"/> is who it is, for presence and join/leave.
 /// </summary>
-public sealed record Subscribe(string Channel, long Ticket, RecoveryPosition? Recover) : IChannelMessage;
+public sealed record Subscribe(string Channel, long Ticket, RecoveryPosition? Recover, ChannelMember Member) : IChannelMessage;
+
+/// <summary>A subscriber as presence and join/leave show it.</summary>
+public sealed record ChannelMember(string Client, string User);
 
 /// <summary>Removes the sender from the channel. Not answered: the subscriber forgets the channel at once.</summary>
 public sealed record Unsubscribe(string Channel) : IChannelMessage;
@@ -25,9 +28,11 @@ public sealed record Publish(string Channel, byte[] Data) : IChannelMessage;
 
 /// <summary>
 /// The channel's position when the subscription took effect: every publication after
-/// <see cref="Offset"/> follows. <see cref="Recovered"/> is null when no recovery was asked.
+/// <see cref="Offset"/> follows. <see cref="Recovered"/> is null when no recovery was asked;
+/// when true, <see cref="Publications"/> holds what the client missed, in order.
 /// </summary>
-public sealed record SubscribeAck(string Channel, long Ticket, long Offset, string Epoch, bool? Recovered) : INotInfluenceReceiveTimeout;
+public sealed record SubscribeAck(string Channel, long Ticket, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Publications)
+    : INotInfluenceReceiveTimeout;
 
 public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout;
 
@@ -38,3 +43,23 @@ public sealed record PublishAck(string Channel, long Offset, string Epoch) : INo
 /// </summary>
 public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Frame)
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+/// <summary>
+/// Asks for the kept publications: the newest <see cref="Limit"/> (all when null), or, with
+/// <see cref="Since"/>, every one after that position. Answered with <see cref="HistoryResult"/>;
+/// <see cref="RequestId"/> comes back so the asker can match the answer.
+/// </summary>
+public sealed record HistoryQuery(string Channel, long RequestId, int? Limit, RecoveryPosition? Since) : IChannelMessage;
+
+/// <summary>Publications is null when the asked position is no longer in history (another epoch, or pruned).</summary>
+public sealed record HistoryResult(string Channel, long RequestId, long Offset, string Epoch, IReadOnlyList<HistoricPublication>? Publications)
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+/// <summary>Asks who is subscribed. Answered with <see cref="PresenceResult"/>.</summary>
+public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMessage;
+
+public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyList<ChannelMember> Members)
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+/// <summary>A join or leave frame for the other subscribers (only where the namespace has join-leave on).</summary>
+public sealed record MembershipEvent(string Channel, byte[] Frame) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;

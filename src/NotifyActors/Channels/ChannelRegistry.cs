@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Event;
+using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Channels;
@@ -10,12 +12,15 @@ namespace NotifyActors.Channels;
 /// </summary>
 public sealed class ChannelRegistry : ReceiveActor
 {
+    private readonly NotifySettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, IActorRef> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(IChannelMessage Message, IActorRef Sender)>> _waiting = new(StringComparer.Ordinal);
 
-    public ChannelRegistry(NotifyMetrics metrics)
+    public ChannelRegistry(NotifySettings settings, NotifyMetrics metrics)
     {
+        _settings = settings;
         _metrics = metrics;
         Receive<IChannelMessage>(Route);
         Receive<ChannelIdle>(idle => OnIdle(idle.Channel));
@@ -23,7 +28,7 @@ public sealed class ChannelRegistry : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
-    public static Props Props(NotifyMetrics metrics) => Akka.Actor.Props.Create(() => new ChannelRegistry(metrics));
+    public static Props Props(NotifySettings settings, NotifyMetrics metrics) => Akka.Actor.Props.Create(() => new ChannelRegistry(settings, metrics));
 
     /// <summary>
     /// A restarted channel would come back with no subscribers and a new epoch while they still
@@ -50,14 +55,22 @@ public sealed class ChannelRegistry : ReceiveActor
             queue.Add((message, Sender));
             return;
         }
-        ChannelFor(message.Channel).Forward(message);
+        if (ChannelFor(message.Channel) is { } channel)
+            channel.Forward(message);
     }
 
-    private IActorRef ChannelFor(string name)
+    private IActorRef? ChannelFor(string name)
     {
         if (_channels.TryGetValue(name, out var channel))
             return channel;
-        channel = Context.ActorOf(ChannelActor.Props(name, _metrics), Uri.EscapeDataString(name));
+        // Names reach the registry validated (known namespace); an unknown one is a caller's bug,
+        // not a reason to lose every channel by failing here.
+        if (_settings.NamespaceOf(name) is not { } ns)
+        {
+            _log.Error("Dropped a message for channel {0}: unknown namespace", name);
+            return null;
+        }
+        channel = Context.ActorOf(ChannelActor.Props(name, ns, _settings.MaxRecoveredPublications, _metrics), Uri.EscapeDataString(name));
         Context.Watch(channel);
         _channels[name] = channel;
         return channel;
@@ -78,8 +91,8 @@ public sealed class ChannelRegistry : ReceiveActor
         if (!_channels.Remove(name))
             return;
         // Messages that came in while it passivated go to a new incarnation; with none, nothing is created.
-        if (_waiting.Remove(name, out var queue) && queue.Count > 0)
-            Deliver(queue, ChannelFor(name));
+        if (_waiting.Remove(name, out var queue) && queue.Count > 0 && ChannelFor(name) is { } successor)
+            Deliver(queue, successor);
     }
 
     private void Resume(string name)

@@ -15,11 +15,5 @@ public sealed class ChannelSequence
 
     public long Next() => ++Offset;
 
-    /// <summary>
-    /// Whether a client that last saw <paramref name="offset"/> in <paramref name="epoch"/> has missed
-    /// nothing. Without history that is the only recovery possible.
-    /// </summary>
-    public bool IsCurrent(long offset, string epoch) => epoch == Epoch && offset == Offset;
-
     public static string NewEpoch() => Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 4).ToLowerInvariant();
 }

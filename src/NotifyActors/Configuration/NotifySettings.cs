@@ -14,6 +14,7 @@ public sealed record NotifySettings(
     OutboundSettings Outbound,
     LimitsSettings Limits,
     WatchdogSettings Watchdog,
+    int MaxRecoveredPublications,
     TimeSpan Drain,
     bool AllowAnonymous,
     string JwtSecret,
@@ -34,6 +35,7 @@ public sealed record NotifySettings(
             OutboundSettings.Create(notify.Section("outbound")),
             LimitsSettings.Create(notify.Section("limits")),
             WatchdogSettings.Create(notify.Section("watchdog")),
+            notify.Section("recovery").PositiveInt("max-publications"),
             notify.Section("shutdown").PositiveDuration("drain"),
             ParseAllowAnonymous(notify.Section("auth"), profile),
             notify.Section("auth").String("jwt-secret"),
@@ -74,7 +76,11 @@ public sealed record NotifySettings(
         var names = value?.GetObject()?.Items.Keys.ToList() ?? [];
         if (!names.Contains(NamespaceSettings.DefaultName))
             throw new SettingsException(section.Path(NamespaceSettings.DefaultName), "is missing: every configuration needs a default namespace");
-        return names.ToDictionary(name => name, name => NamespaceSettings.Create(name, section.Section(name)), StringComparer.Ordinal);
+        var defaults = config.GetConfig(section.Path(NamespaceSettings.DefaultName));
+        return names.ToDictionary(
+            name => name,
+            name => NamespaceSettings.Create(name, section.Section(name).Over(config.GetConfig(section.Section(name).Prefix).WithFallback(defaults))),
+            StringComparer.Ordinal);
     }
 
     private static string[] SplitList(string value) =>

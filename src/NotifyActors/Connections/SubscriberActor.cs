@@ -33,6 +33,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private CloseReason _closeReason = CloseReason.ShuttingDown;
     private bool _stopping;
     private long _lastTicket;
+    private long _lastRequest;
+    // Presence and history queries on their way to a channel, by request number: the command id to answer.
+    private readonly Dictionary<long, long?> _pendingQueries = [];
 
     public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
     {
@@ -47,6 +50,9 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         Receive<Publication>(OnPublication);
         Receive<SubscribeAck>(OnSubscribeAck);
         Receive<PublishAck>(OnPublishAck);
+        Receive<PresenceResult>(OnPresenceResult);
+        Receive<HistoryResult>(OnHistoryResult);
+        Receive<MembershipEvent>(OnMembershipEvent);
         Receive<SendPing>(_ => Send(ServerFrames.Ping));
         Receive<ReceiveTimeout>(_ =>
         {
@@ -168,10 +174,10 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
                 OnPublish(publish);
                 break;
             case PresenceCommand presence:
-                Reply(presence.Id, ErrorCodes.NotAvailable, $"presence is not enabled for channel \"{presence.Channel}\"");
+                OnPresence(presence);
                 break;
             case HistoryCommand history:
-                Reply(history.Id, ErrorCodes.NotAvailable, $"history is not kept for channel \"{history.Channel}\"");
+                OnHistory(history);
                 break;
             case PongCommand:
                 break;
@@ -194,7 +200,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         }
         var ticket = ++_lastTicket;
         _memberships[command.Channel] = new Membership(ticket, command.Id);
-        _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover));
+        _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover, new ChannelMember(_info.ClientId, _info.User)));
     }
 
     private void OnUnsubscribe(UnsubscribeCommand command)
@@ -229,6 +235,60 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             _pendingPublishes[command.Channel] = ids = new Queue<long?>();
         ids.Enqueue(command.Id);
         _channels.Tell(new Publish(command.Channel, command.Data));
+    }
+
+    private void OnPresence(PresenceCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.Presence)
+        {
+            Reply(command.Id, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
+            return;
+        }
+        _channels.Tell(new PresenceQuery(command.Channel, Remember(command.Id)));
+    }
+
+    private void OnHistory(HistoryCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.KeepsHistory)
+        {
+            Reply(command.Id, ErrorCodes.NotAvailable, $"history is not kept in namespace \"{ns.Name}\"");
+            return;
+        }
+        _channels.Tell(new HistoryQuery(command.Channel, Remember(command.Id), command.Limit, command.Since));
+    }
+
+    /// <summary>A request number for a query to a channel, mapped back to the command's id when the answer comes.</summary>
+    private long Remember(long? commandId)
+    {
+        var request = ++_lastRequest;
+        _pendingQueries[request] = commandId;
+        return request;
+    }
+
+    private void OnPresenceResult(PresenceResult result)
+    {
+        if (_pendingQueries.Remove(result.RequestId, out var id))
+            Send(ServerFrames.Presence(id, result.Channel, result.Members.Select(m => (m.Client, m.User))));
+    }
+
+    private void OnHistoryResult(HistoryResult result)
+    {
+        if (!_pendingQueries.Remove(result.RequestId, out var id))
+            return;
+        if (result.Publications is null)
+            Reply(id, ErrorCodes.NotAvailable, $"that position in \"{result.Channel}\" is no longer in history (epoch {result.Epoch}, offset {result.Offset})");
+        else
+            Send(ServerFrames.History(id, result.Channel, result.Offset, result.Epoch, result.Publications.Select(p => (p.Offset, p.Data))));
+    }
+
+    private void OnMembershipEvent(MembershipEvent membershipEvent)
+    {
+        if (_memberships.TryGetValue(membershipEvent.Channel, out var membership) && membership.Channel is not null)
+            Send(membershipEvent.Frame);
     }
 
     /// <summary>The channel's namespace when this connection may use the channel; else replies with the error and returns null.</summary>
@@ -268,7 +328,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         membership.Offset = ack.Offset;
         membership.Epoch = ack.Epoch;
         Context.Watch(Sender);
-        Send(ServerFrames.Subscribed(membership.PendingId, ack.Channel, ack.Offset, ack.Epoch, ack.Recovered));
+        Send(ServerFrames.Subscribed(membership.PendingId, ack.Channel, ack.Offset, ack.Epoch, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data))));
         membership.PendingId = null;
     }
 
@@ -280,7 +340,16 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             || publication.Offset <= membership.Offset)
             return; // not (or no longer) subscribed, or already delivered
         if (publication.Offset != membership.Offset + 1)
-            _log.Warning("Channel {0}: offset {1} follows {2}; publications in between were lost", publication.Channel, publication.Offset, membership.Offset);
+        {
+            // Delivering past a gap would break "every publication after the subscribed offset".
+            // The client resubscribes with recovery, which repairs the gap from history where it is kept.
+            _log.Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
+            _memberships.Remove(publication.Channel);
+            Context.Unwatch(membership.Channel);
+            _channels.Tell(new Unsubscribe(publication.Channel));
+            Send(ServerFrames.Unsubscribed(null, publication.Channel, "insufficient_state"));
+            return;
+        }
         membership.Offset = publication.Offset;
         Send(publication.Frame, isDelivery: true);
     }

@@ -12,7 +12,8 @@ public sealed record PublishCommand(long? Id, string Channel, byte[] Data) : Cli
 
 public sealed record PresenceCommand(long? Id, string Channel) : ClientCommand(Id);
 
-public sealed record HistoryCommand(long? Id, string Channel) : ClientCommand(Id);
+/// <summary><see cref="Limit"/>: at most this many (the newest; null: all kept). <see cref="Since"/>: only those after this position.</summary>
+public sealed record HistoryCommand(long? Id, string Channel, int? Limit, RecoveryPosition? Since) : ClientCommand(Id);
 
 public sealed record PongCommand(long? Id) : ClientCommand(Id);
 

@@ -50,7 +50,7 @@ public static class CommandDecoder
                 "unsubscribe" => WithChannel(root, id, channel => new UnsubscribeCommand(id, channel)),
                 "publish" => DecodePublish(root, id),
                 "presence" => WithChannel(root, id, channel => new PresenceCommand(id, channel)),
-                "history" => WithChannel(root, id, channel => new HistoryCommand(id, channel)),
+                "history" => DecodeHistory(root, id),
                 "pong" => DecodeResult.Ok(new PongCommand(id)),
                 var op => DecodeResult.Fail(id, ErrorCodes.UnknownOp, $"unknown op \"{Truncate(op)}\""),
             };
@@ -59,6 +59,21 @@ public static class CommandDecoder
 
     private static DecodeResult DecodeSubscribe(JsonElement root, long? id) =>
         WithChannel(root, id, channel => new SubscribeCommand(id, channel, null), recoverOf: root);
+
+    private static DecodeResult DecodeHistory(JsonElement root, long? id)
+    {
+        int? limit = null;
+        if (root.TryGetProperty("limit", out var limitElement))
+        {
+            if (limitElement.ValueKind != JsonValueKind.Number || !limitElement.TryGetInt32(out var value) || value < 0)
+                return DecodeResult.Fail(id, ErrorCodes.BadRequest, "\"limit\" must be a non-negative integer");
+            limit = value;
+        }
+        RecoveryPosition? since = null;
+        if (root.TryGetProperty("since", out var sinceElement) && !TryReadPosition(sinceElement, out since))
+            return DecodeResult.Fail(id, ErrorCodes.BadRequest, "\"since\" must be {\"offset\": non-negative integer, \"epoch\": string}");
+        return WithChannel(root, id, channel => new HistoryCommand(id, channel, limit, since));
+    }
 
     private static DecodeResult DecodePublish(JsonElement root, long? id)
     {

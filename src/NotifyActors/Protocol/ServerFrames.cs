@@ -39,7 +39,8 @@ public static class ServerFrames
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Subscribed(long? id, string channel, long offset, string epoch, bool? recovered) => Write(w =>
+    /// <summary>The subscribe reply; with recovery asked, "recovered" and the missed publications (oldest first).</summary>
+    public static byte[] Subscribed(long? id, string channel, long offset, string epoch, bool? recovered, IEnumerable<(long Offset, byte[] Data)> publications) => Write(w =>
     {
         w.WriteString("type", "subscribed");
         WriteId(w, id);
@@ -49,10 +50,76 @@ public static class ServerFrames
         if (recovered is { } value)
         {
             w.WriteBoolean("recovered", value);
-            w.WriteStartArray("publications");
-            w.WriteEndArray();
+            WritePublications(w, publications);
         }
     });
+
+    /// <summary>The reply to the history command.</summary>
+    public static byte[] History(long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) =>
+        HistoryObject(includeType: true, id, channel, offset, epoch, publications);
+
+    /// <summary>GET /api/history's answer: the history reply without "type" and "id".</summary>
+    public static byte[] HistoryBody(string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) =>
+        HistoryObject(includeType: false, null, channel, offset, epoch, publications);
+
+    private static byte[] HistoryObject(bool includeType, long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) => Write(w =>
+    {
+        if (includeType)
+            w.WriteString("type", "history");
+        WriteId(w, id);
+        w.WriteString("channel", channel);
+        w.WriteNumber("offset", offset);
+        w.WriteString("epoch", epoch);
+        WritePublications(w, publications);
+    });
+
+    /// <summary>The reply to the presence command.</summary>
+    public static byte[] Presence(long? id, string channel, IEnumerable<(string Client, string User)> clients) =>
+        PresenceObject(includeType: true, id, channel, clients);
+
+    /// <summary>GET /api/presence's answer: the presence reply without "type" and "id".</summary>
+    public static byte[] PresenceBody(string channel, IEnumerable<(string Client, string User)> clients) =>
+        PresenceObject(includeType: false, null, channel, clients);
+
+    private static byte[] PresenceObject(bool includeType, long? id, string channel, IEnumerable<(string Client, string User)> clients) => Write(w =>
+    {
+        if (includeType)
+            w.WriteString("type", "presence");
+        WriteId(w, id);
+        w.WriteString("channel", channel);
+        w.WriteStartArray("clients");
+        foreach (var (client, user) in clients)
+        {
+            w.WriteStartObject();
+            w.WriteString("client", client);
+            w.WriteString("user", user);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    });
+
+    /// <summary>A join or leave push: <paramref name="type"/> is "join" or "leave".</summary>
+    public static byte[] Membership(string type, string channel, string client, string user) => Write(w =>
+    {
+        w.WriteString("type", type);
+        w.WriteString("channel", channel);
+        w.WriteString("client", client);
+        w.WriteString("user", user);
+    });
+
+    private static void WritePublications(Utf8JsonWriter w, IEnumerable<(long Offset, byte[] Data)> publications)
+    {
+        w.WriteStartArray("publications");
+        foreach (var (offset, data) in publications)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("offset", offset);
+            w.WritePropertyName("data");
+            w.WriteRawValue(data, skipInputValidation: true);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
 
     /// <summary>The reply to unsubscribe (with its id), or a server-side unsubscribe push (with a reason).</summary>
     public static byte[] Unsubscribed(long? id, string channel, string? reason = null) => Write(w =>

@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using NotifyActors.Channels;
+using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 using Xunit;
 using Xunit.Abstractions;
@@ -16,7 +17,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
 
     public ChannelDirectorySpecs(ITestOutputHelper output) : base(output: output)
     {
-        _channels = Sys.ActorOf(ChannelRegistry.Props(_metrics), "channels");
+        _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
         _directory = ChannelDirectory.For(Sys);
     }
 
@@ -25,9 +26,9 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     {
         Subscribe("news");
         Subscribe("news");
-        Subscribe("chat:room");
+        Subscribe("chat.room");
 
-        Assert.Equal([Entry("chat:room", 1), Entry("news", 2)], _directory.List());
+        Assert.Equal([Entry("chat.room", 1), Entry("news", 2)], _directory.List());
     }
 
     [Fact]
@@ -72,11 +73,11 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_prefix_selects_by_ordinal_start_and_the_list_is_sorted()
     {
-        foreach (var name in new[] { "chat:b", "chat:a", "Chat:c", "news", "chatty" })
+        foreach (var name in new[] { "chat.b", "chat.a", "Chat.c", "news", "chatty" })
             Subscribe(name);
 
-        Assert.Equal(["chat:a", "chat:b", "chatty"], _directory.List("chat").Select(entry => entry.Key));
-        Assert.Equal(["chat:a", "chat:b"], _directory.List("chat:").Select(entry => entry.Key));
+        Assert.Equal(["chat.a", "chat.b", "chatty"], _directory.List("chat").Select(entry => entry.Key));
+        Assert.Equal(["chat.a", "chat.b"], _directory.List("chat.").Select(entry => entry.Key));
         Assert.Empty(_directory.List("nothing"));
         Assert.Equal(5, _directory.List("").Count);
     }
@@ -95,7 +96,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     private IActorRef Subscribe(string channel)
     {
         var probe = CreateTestProbe();
-        _channels.Tell(new Subscribe(channel, 1, null), probe);
+        _channels.Tell(new Subscribe(channel, 1, null, new ChannelMember("client-" + channel, "user")), probe);
         probe.ExpectMsg<SubscribeAck>();
         return probe.Ref;
     }

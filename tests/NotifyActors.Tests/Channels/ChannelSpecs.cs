@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.TestKit;
 using NotifyActors.Channels;
+using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 using Xunit;
 using Xunit.Abstractions;
@@ -11,12 +12,13 @@ namespace NotifyActors.Tests.Channels;
 
 public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
 {
+    private static readonly ChannelMember Member = new("client", "user");
     private readonly NotifyMetrics _metrics = new();
     private readonly IActorRef _channels;
 
     public ChannelSpecs(ITestOutputHelper output) : base(output: output)
     {
-        _channels = Sys.ActorOf(ChannelRegistry.Props(_metrics), "channels");
+        _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
     }
 
     [Fact]
@@ -25,7 +27,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
         Publish("news", "1");
         var subscriber = CreateTestProbe();
 
-        _channels.Tell(new Subscribe("news", 1, null), subscriber);
+        _channels.Tell(new Subscribe("news", 1, null, Member), subscriber);
         var ack = subscriber.ExpectMsg<SubscribeAck>();
         Publish("news", "\"second\"");
 
@@ -108,7 +110,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
         {
             _ = _channels.Ask<PublishAck>(new Publish("flappy", Encoding.UTF8.GetBytes("1")), TimeSpan.FromSeconds(10));
             var probe = CreateTestProbe();
-            _channels.Tell(new Subscribe("flappy", round, null), probe);
+            _channels.Tell(new Subscribe("flappy", round, null, Member), probe);
             _channels.Tell(new Unsubscribe("flappy"), probe);
             probes.Add(probe);
         }
@@ -126,7 +128,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
     private TestProbe Subscribed(string channel)
     {
         var probe = CreateTestProbe();
-        _channels.Tell(new Subscribe(channel, 1, null), probe);
+        _channels.Tell(new Subscribe(channel, 1, null, Member), probe);
         probe.ExpectMsg<SubscribeAck>();
         return probe;
     }

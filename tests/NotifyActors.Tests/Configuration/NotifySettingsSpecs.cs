@@ -33,7 +33,8 @@ public sealed class NotifySettingsSpecs
     [InlineData("notify.limits.max-frame-bytes = 4GiB", "notify.limits.max-frame-bytes")]
     [InlineData("notify.profile = staging", "notify.profile")]
     [InlineData("notify.auth.allow-anonymous = maybe", "notify.auth.allow-anonymous")]
-    [InlineData("notify.namespaces.chat { allow-client-publish = on }", "notify.namespaces.chat.allow-anonymous")]
+    [InlineData("notify.namespaces.chat { presence = maybe }", "notify.namespaces.chat.presence")]
+    [InlineData("notify.namespaces.chat { history-size = -1 }", "notify.namespaces.chat.history-size")]
     public void A_bad_value_names_its_key(string hocon, string key)
     {
         var config = ConfigurationFactory.ParseString(hocon).WithFallback(NotifyConfig.Defaults);
@@ -50,6 +51,22 @@ public sealed class NotifySettingsSpecs
         var config = ConfigurationFactory.ParseString("notify.profile = production").WithFallback(NotifyConfig.Defaults);
 
         Assert.False(NotifySettings.Create(config).AllowAnonymous);
+    }
+
+    [Fact]
+    public void A_named_namespace_takes_what_it_does_not_set_from_the_default_namespace()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            notify.namespaces.default { history-size = 10, allow-anonymous = off }
+            notify.namespaces.chat { presence = on }
+            """).WithFallback(NotifyConfig.Defaults);
+
+        var chat = NotifySettings.Create(config).NamespaceOf("chat:room")!;
+
+        Assert.True(chat.Presence);
+        Assert.Equal(10, chat.HistorySize);
+        Assert.False(chat.AllowAnonymous);
+        Assert.Equal(TimeSpan.FromMinutes(5), chat.HistoryTtl);
     }
 
     [Fact]

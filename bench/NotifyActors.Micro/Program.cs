@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(NotifyActors.Micro.FrameBenchmarks).Assembly).Run(args);

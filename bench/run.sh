@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Benchmarks NotifyActors against its floor (bench/Baseline.RawKestrel) in one run.
+#   bench/run.sh [quick|full]      quick (default): small figures, ~10 minutes; full: the issue's figures
+# Builds Release, runs every scenario against the service and the baseline alternately (a fresh server
+# process for every run), repeats each run REPS times (default 2), prints the table and writes
+# docs/benchmarks.md and docs/benchmarks.svg. Traffic stays on 127.0.0.0/8. It stops only the
+# processes it started (their PIDs); every wait is bounded.
+set -euo pipefail
+
+MODE=${1:-quick}
+REPS=${REPS:-2}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SVC_PORT=${BENCH_SERVICE_PORT:-18480}
+BASE_PORT=${BENCH_BASELINE_PORT:-18490}
+KEY=bench-$RANDOM$RANDOM
+RESULTS=${RESULTS:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$MODE}
+mkdir -p "$RESULTS"
+
+case "$MODE" in
+  quick)
+    IDLE="--n 2000 --warmup 500 --settle 5"
+    FANOUT="--subscribers 500 --messages 200 --rate 20 --full-messages 300"
+    CHURN="--cycles 5000 --inflight 64 --settle 5"
+    SLOW="--subscribers 100 --stalled 0.05 --messages 3000 --payload 4096 --grace 8"
+    ;;
+  full)
+    IDLE="--n 10000 --warmup 1000 --settle 8 --limit 300"
+    FANOUT="--subscribers 2000 --messages 600 --rate 20 --full-messages 300 --limit 300"
+    CHURN="--cycles 50000 --inflight 64 --settle 8 --limit 600"
+    SLOW="--subscribers 2000 --stalled 0.05 --messages 1500 --payload 4096 --grace 8 --limit 300"
+    ;;
+  *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
+esac
+
+echo "== building Release"
+for p in src/NotifyActors.Server bench/Baseline.RawKestrel bench/NotifyActors.LoadGen; do
+  dotnet build "$p" -c Release -nologo -v q >/dev/null
+done
+SERVER_DLL=src/NotifyActors.Server/bin/Release/net10.0/NotifyActors.Server.dll
+BASELINE_DLL=bench/Baseline.RawKestrel/bin/Release/net10.0/Baseline.RawKestrel.dll
+LOADGEN="dotnet bench/NotifyActors.LoadGen/bin/Release/net10.0/NotifyActors.LoadGen.dll"
+
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap cleanup EXIT INT TERM
+
+start_server() { # target -> sets SERVER_PID, PORT
+  local target=$1 log=$2
+  if [[ $target == service ]]; then
+    PORT=$SVC_PORT
+    NOTIFY_PROFILE=development NOTIFY_URLS=http://127.0.0.1:$PORT NOTIFY_API_KEYS=$KEY \
+    NOTIFY_HEARTBEAT_INTERVAL=3600 NOTIFY_HEARTBEAT_TIMEOUT=3600 \
+    NOTIFY_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 NOTIFY_ADMIN_TOKEN=bench-admin \
+      dotnet "$SERVER_DLL" >"$log" 2>&1 &
+  else
+    PORT=$BASE_PORT
+    dotnet "$BASELINE_DLL" --urls http://127.0.0.1:$PORT --apikey "$KEY" >"$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server $target died, see $log" >&2; return 1; }
+    sleep 0.25
+  done
+  echo "server $target did not come up, see $log" >&2
+  return 1
+}
+
+run_one() { # scenario target rep args...
+  local scenario=$1 target=$2 rep=$3; shift 3
+  local name=$scenario-$target-$rep
+  start_server "$target" "$RESULTS/$name.server.log"
+  echo "-- $scenario / $target / run $rep"
+  timeout 1200 $LOADGEN "$scenario" --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --apikey "$KEY" --label "$target" "$@" \
+    >"$RESULTS/$name.out" 2>"$RESULTS/$name.err" || echo "   loadgen exited $? (see $RESULTS/$name.err)"
+  grep '^{' "$RESULTS/$name.out" | tail -1 >"$RESULTS/$name.json" || true
+  sed -n '/^== /,$p' "$RESULTS/$name.out" | grep -v '^{' | sed 's/^/   /' | head -40
+  cleanup
+}
+
+for scenario in idle fanout churn slow; do
+  case $scenario in
+    idle) ARGS=$IDLE ;; fanout) ARGS=$FANOUT ;; churn) ARGS=$CHURN ;; slow) ARGS=$SLOW ;;
+  esac
+  for rep in $(seq 1 "$REPS"); do
+    # Alternate which target goes first, so neither always runs on a warmer machine.
+    if (( rep % 2 == 1 )); then order="service baseline"; else order="baseline service"; fi
+    for target in $order; do
+      # shellcheck disable=SC2086
+      run_one "$scenario" "$target" "$rep" $ARGS
+    done
+  done
+done
+
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), .NET SDK $(dotnet --version), open files $(ulimit -n)"
+$LOADGEN report --results "$RESULTS" --mode "$MODE" --machine "$MACHINE" \
+  --commands "bench/run.sh $MODE (REPS=$REPS); idle: $IDLE; fanout: $FANOUT; churn: $CHURN; slow: $SLOW" \
+  --out docs/benchmarks.md --svg docs/benchmarks.svg
+echo "== wrote docs/benchmarks.md and docs/benchmarks.svg (raw results in ${RESULTS#$ROOT/})"
