@@ -124,6 +124,31 @@ public sealed class CommandLimitSpecs
     }
 
     [Fact]
+    public async Task A_client_that_waits_for_its_replies_is_slowed_down_but_never_closed()
+    {
+        // 20 per second, and only 1000 refusals in a row close: a lockstep client (one command, then
+        // its reply) goes far faster than 20 per second but gets a token back every 50 ms.
+        await using var server = await ServiceHost.StartAsync("notify.limits { command-rate = 20, command-burst = 20, max-rejected-commands = 1000 }");
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        var answered = new Dictionary<string, int>();
+
+        for (var id = 1; id <= 300; id++)
+        {
+            await client.SendTextAsync($$"""{"op":"unsubscribe","id":{{id}},"channel":"nothing"}""");
+            var reply = await client.ReceiveJsonAsync();
+            Assert.Equal(id, reply.GetProperty("id").GetInt64());
+            var kind = reply.GetProperty("type").GetString() == "error" ? reply.GetProperty("code").GetString()! : reply.GetProperty("type").GetString()!;
+            answered[kind] = answered.GetValueOrDefault(kind) + 1;
+        }
+
+        Assert.Equal(["limit_exceeded", "unsubscribed"], answered.Keys.Order());
+        Assert.True(answered["unsubscribed"] >= 20, $"the burst was not allowed: {string.Join(", ", answered)}");
+        await client.SendTextAsync("""{"op":"pong"}""");
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
+        Assert.Equal(1, server.Metrics.SubscriberActors);
+    }
+
+    [Fact]
     public async Task The_rate_is_per_connection()
     {
         await using var server = await ServiceHost.StartAsync(TightRate);

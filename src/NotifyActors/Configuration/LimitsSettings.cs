@@ -8,7 +8,7 @@ namespace NotifyActors.Configuration;
 /// <param name="MaxConnections">Open WebSockets on this node; past it an upgrade is answered 503 before any socket opens.</param>
 /// <param name="CommandRate">Commands per second one connection may send on average (token bucket refill rate).</param>
 /// <param name="CommandBurst">Commands one connection may send at once (token bucket size).</param>
-/// <param name="MaxRejectedCommands">Rate-limited commands, with no full refill in between, that close the connection with 4002.</param>
+/// <param name="MaxRejectedCommands">Rate-limited commands in a row (none allowed in between) that close the connection with 4002.</param>
 /// <param name="MaxBroadcastChannels">Channels one POST /api/broadcast may name; more is answered 413.</param>
 public sealed record LimitsSettings(
     int MaxFrameBytes,

@@ -5,10 +5,11 @@ namespace NotifyActors.Connections;
 /// <summary>
 /// The command rate of one connection (notify.limits.command-rate / command-burst / max-rejected-commands):
 /// a token bucket holding up to <c>burst</c> tokens, refilled at <c>rate</c> per second; each command
-/// takes one. A command that finds the bucket empty is rejected. Rejections add up until the bucket is
-/// full again (the client backed off for burst / rate seconds); the <c>maxRejected</c>-th rejection
-/// before that is abuse. Not thread-safe: one actor owns it. Time comes from a <see cref="TimeProvider"/>,
-/// so specs can move it by hand.
+/// takes one. A command that finds the bucket empty is rejected; the <c>maxRejected</c>-th rejection
+/// in a row (no command allowed in between) is abuse. A client that waits for its replies gets a
+/// token now and then and is never called abusive, however fast it is; one that pipelines commands
+/// at more than <c>maxRejected</c> times the rate is. Not thread-safe: one actor owns it. Time comes
+/// from a <see cref="TimeProvider"/>, so specs can move it by hand.
 /// </summary>
 /// <remarks>
 /// Kept as the bucket's equivalent in whole clock ticks (the generic cell rate algorithm), so that
@@ -42,21 +43,19 @@ public sealed class CommandRateLimiter
     public static CommandRateLimiter For(LimitsSettings limits, TimeProvider? time = null) =>
         new(limits.CommandRate, limits.CommandBurst, limits.MaxRejectedCommands, time ?? TimeProvider.System);
 
-    /// <summary>Rejections counted since the bucket was last full.</summary>
+    /// <summary>Rejections since the last allowed command.</summary>
     public int Rejected => _rejected;
 
     /// <summary>Takes a token for one command, if there is one.</summary>
     public CommandAdmission TryTake()
     {
         var now = _time.GetTimestamp();
-        if (_full <= now)
-        {
+        if (_full < now)
             _full = now;
-            _rejected = 0; // the client has backed off long enough to earn its whole burst back
-        }
         if (_full - now <= _tolerance)
         {
             _full += _interval;
+            _rejected = 0;
             return CommandAdmission.Allowed;
         }
         _rejected++;
