@@ -16,6 +16,9 @@ namespace NotifyActors.Tests.Connections;
 /// </summary>
 public sealed class ArbitraryFrameSpecs(ITestOutputHelper output) : ServiceSpec("""
     notify.heartbeat.interval = 10m
+    # The property is about frame handling: every frame is decoded and answered on its own merits,
+    # not cut short by the command rate (which has its own specs).
+    notify.limits { command-rate = 1000000, command-burst = 1000000 }
     notify.namespaces.chat { history-size = 10, presence = on, join-leave = on, allow-client-publish = on }
     """, output)
 {
