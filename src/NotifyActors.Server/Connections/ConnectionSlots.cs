@@ -13,8 +13,6 @@ public sealed class ConnectionSlots(NotifySettings settings)
 
     public int Limit { get; } = settings.Limits.MaxConnections;
 
-    public int Taken => Volatile.Read(ref _taken);
-
     /// <summary>Takes a slot; false (and nothing taken) when all <see cref="Limit"/> are in use.</summary>
     public bool TryTake()
     {
