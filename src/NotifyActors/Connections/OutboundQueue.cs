@@ -65,6 +65,9 @@ internal sealed class OutboundQueue
         return _writer.TryWrite(new OutboundFrame(frame, isDelivery));
     }
 
+    /// <summary>No more frames: the stream writes what it holds, then completes (<see cref="Completion"/>).</summary>
+    public void Complete() => _writer.TryComplete();
+
     /// <summary>Stops accepting frames and takes what is still queued out of the gauge.</summary>
     public void Dispose()
     {

@@ -88,6 +88,11 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         public static readonly SendPing Instance = new();
     }
 
+    private sealed record FlushTimedOut
+    {
+        public static readonly FlushTimedOut Instance = new();
+    }
+
     private sealed record TokenExpired : INotInfluenceReceiveTimeout
     {
         public static readonly TokenExpired Instance = new();
@@ -418,7 +423,27 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             return;
         _stopping = true;
         _closeReason = reason;
-        Context.Stop(Self);
+        // A client that is gone, silent or not reading gets nothing more; any other close lets what is
+        // already queued (the welcome, error replies, publications) reach it before the close frame.
+        if (reason.Code is null || reason == CloseReason.SlowConsumer || reason == CloseReason.HeartbeatTimeout || _outbound is null)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _outbound.Complete();
+        Context.SetReceiveTimeout(null);
+        Timers.CancelAll();
+        Timers.StartSingleTimer("flush", FlushTimedOut.Instance, _settings.Outbound.CloseTimeout);
+        Become(Flushing);
+    }
+
+    /// <summary>Closing: the outbound stream finishes what it holds (bounded by close-timeout), then the actor stops.</summary>
+    private void Flushing()
+    {
+        Receive<WriterStopped>(_ => Context.Stop(Self));
+        Receive<FlushTimedOut>(_ => Context.Stop(Self));
+        // Commands, publications and queries no longer matter to a connection that is closing.
+        ReceiveAny(_ => { });
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
