@@ -48,7 +48,8 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new ChannelActor(name, ns, maxRecovered, metrics));
+        // Created per channel: plain arguments, not an expression, whose evaluation would emit code per actor.
+        Akka.Actor.Props.Create(typeof(ChannelActor), name, ns, maxRecovered, metrics);
 
     private sealed record HistoryExpired
     {

@@ -69,7 +69,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics));
+        // Created per connection: plain arguments, not an expression, whose evaluation would emit code per actor.
+        Akka.Actor.Props.Create(typeof(SubscriberActor), info, lifetime, settings, channels, metrics);
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
