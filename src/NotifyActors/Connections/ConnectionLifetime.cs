@@ -52,6 +52,13 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
                 if (Socket.State == WebSocketState.CloseSent)
                     await ReceiveCloseAsync(timeout.Token).ConfigureAwait(false);
             }
+            else if (Socket.State == WebSocketState.CloseSent)
+            {
+                // The WebSocket layer closed on its own (1007 for a text frame that is not UTF-8, as
+                // RFC 6455 requires): let the client answer, so it sees the code instead of a reset.
+                using var timeout = new CancellationTokenSource(closeTimeout);
+                await ReceiveCloseAsync(timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {

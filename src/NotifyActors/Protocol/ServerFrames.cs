@@ -39,7 +39,10 @@ public static class ServerFrames
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The subscribe reply; with recovery asked, "recovered" and the missed publications (oldest first).</summary>
+    /// <summary>
+    /// The subscribe reply. "recovered" and "publications" are always there, as in the contract's
+    /// example: without a recovery asked, recovered is false and publications empty (nothing to recover).
+    /// </summary>
     public static byte[] Subscribed(long? id, string channel, long offset, string epoch, bool? recovered, IEnumerable<(long Offset, byte[] Data)> publications) => Write(w =>
     {
         w.WriteString("type", "subscribed");
@@ -47,11 +50,8 @@ public static class ServerFrames
         w.WriteString("channel", channel);
         w.WriteNumber("offset", offset);
         w.WriteString("epoch", epoch);
-        if (recovered is { } value)
-        {
-            w.WriteBoolean("recovered", value);
-            WritePublications(w, publications);
-        }
+        w.WriteBoolean("recovered", recovered ?? false);
+        WritePublications(w, publications);
     });
 
     /// <summary>The reply to the history command.</summary>

@@ -55,6 +55,19 @@ public sealed class SupervisionSpecs(ITestOutputHelper output) : ServiceSpec("",
     }
 
     [Fact]
+    public async Task A_text_frame_that_is_not_utf8_closes_with_1007_as_rfc_6455_requires()
+    {
+        var (client, subscriber, lifetime) = await ConnectAsync();
+
+        await client.Socket.SendAsync(new byte[] { (byte)'{', 0xff, 0xfe, (byte)'}' }, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+
+        Assert.Equal(1007, await client.ReceiveCloseAsync());
+        await client.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        ExpectTerminated(subscriber);
+        await lifetime.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task An_abrupt_drop_stops_the_subscriber()
     {
         var (client, subscriber, lifetime) = await ConnectAsync();
