@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NotifyActors.Configuration;
+using NotifyActors.Server.Hosting;
 
 namespace NotifyActors.Server.Auth;
 
@@ -19,9 +20,12 @@ public sealed class ClientAuthenticator
     public ClientAuthenticator(NotifySettings settings)
     {
         _allowAnonymous = settings.AllowAnonymous;
+        var secret = Encoding.UTF8.GetBytes(settings.JwtSecret);
         _parameters = new TokenValidationParameters
         {
-            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(settings.JwtSecret)),
+            IssuerSigningKey = new SymmetricSecurityKey(secret),
+            // Production refuses short secrets at start; development accepts them (ServiceSecrets).
+            CryptoProviderFactory = secret.Length < ServiceSecrets.MinJwtSecretBytes ? new ShortSecretVerification() : null,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ValidateIssuer = false,
             ValidateAudience = false,
