@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
+using NotifyActors.Protocol;
 using NotifyActors.Connections;
 using NotifyActors.Server.Api;
 using NotifyActors.Server.Auth;
@@ -70,6 +71,8 @@ public static class NotifyServer
         app.MapGet("/api/channels", ChannelsEndpoint.Handle);
         app.MapPost("/api/disconnect", DisconnectEndpoint.Handle);
         ChannelQueryEndpoints.Map(app);
+        // Server API clients parse {"error":...} bodies; an unknown endpoint should be one too.
+        app.MapFallback("/api/{**path}", () => ApiError.Of(StatusCodes.Status404NotFound, ErrorCodes.NotAvailable, "no such server API endpoint"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         return app;
