@@ -26,13 +26,9 @@ public static class BroadcastEndpoint
         NotifySettings settings,
         IRequiredActor<ChannelRegistry> channels)
     {
-        if (!authorizer.IsAuthorized(request))
-            return ApiError.Unauthorized();
-
-        var body = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
+        var (body, rejected) = await RequestBody.ReadAuthorizedAsync(request, authorizer, settings.Limits.MaxPublishBytes);
         if (body is null)
-            return ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
-                $"request body is larger than {settings.Limits.MaxPublishBytes} bytes");
+            return rejected!;
 
         var (names, data, error) = Parse(body, settings.Limits.MaxBroadcastChannels);
         if (error is not null)

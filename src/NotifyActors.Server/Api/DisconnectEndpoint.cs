@@ -22,13 +22,9 @@ public static class DisconnectEndpoint
         NotifySettings settings,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
-        if (!authorizer.IsAuthorized(request))
-            return ApiError.Unauthorized();
-
-        var body = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
+        var (body, rejected) = await RequestBody.ReadAuthorizedAsync(request, authorizer, settings.Limits.MaxPublishBytes);
         if (body is null)
-            return ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
-                $"request body is larger than {settings.Limits.MaxPublishBytes} bytes");
+            return rejected!;
 
         var (user, client, error) = Parse(body);
         if (error is not null)

@@ -1,8 +1,20 @@
+using NotifyActors.Protocol;
+
 namespace NotifyActors.Server.Api;
 
 /// <summary>Reads a request body up to a limit, without trusting Content-Length alone.</summary>
 public static class RequestBody
 {
+    /// <summary>The body of a server API request that carries a valid API key, or the answer to give instead (401, 413).</summary>
+    public static async Task<(byte[]? Body, IResult? Rejection)> ReadAuthorizedAsync(HttpRequest request, ApiKeyAuthorizer authorizer, int limit)
+    {
+        if (!authorizer.IsAuthorized(request))
+            return (null, ApiError.Unauthorized());
+        return await ReadAsync(request, limit) is { } body
+            ? (body, null)
+            : (null, ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded, $"request body is larger than {limit} bytes"));
+    }
+
     /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit)
     {
