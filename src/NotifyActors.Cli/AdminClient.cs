@@ -42,6 +42,8 @@ public sealed class AdminClient(HttpClient http, Uri server)
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                     throw new CtlException($"the admin API at {server} refused the token (401): check --token or NOTIFY_ADMIN_TOKEN");
+                if (response.StatusCode == HttpStatusCode.NotFound && JsonError(text) is { } notFound)
+                    throw new CtlException(notFound);
                 if (response.StatusCode == HttpStatusCode.NotFound)
                     throw new CtlException($"{server} has no admin API here (404): is --server the admin address (notify.admin.urls, default http://127.0.0.1:5081)?");
                 if (!response.IsSuccessStatusCode)
@@ -60,18 +62,21 @@ public sealed class AdminClient(HttpClient http, Uri server)
     }
 
     /// <summary>{"error":{"message"}} when the body has it, else the body itself, on one line.</summary>
-    private static string ErrorMessage(string body)
+    private static string ErrorMessage(string body) => JsonError(body) ?? OneLine(body.Length > 200 ? body[..200] : body);
+
+    private static string? JsonError(string body)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message))
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message))
                 return OneLine(message.GetString() ?? "");
         }
         catch (JsonException)
         {
         }
-        return OneLine(body.Length > 200 ? body[..200] : body);
+        return null;
     }
 
     public static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();

@@ -89,12 +89,17 @@ public static class NotifyCtl
             return new AdminClient(http, uri);
         }
 
-        // A read-only command: GET a path, print it as JSON or as a table.
-        Command Query(string name, string description, Func<ParseResult, string> path, Func<JsonElement, Table> view, params Option[] options)
+        // A read-only command: GET a path, print it as JSON or as a table (or tree).
+        Command Query(string name, string description, Func<ParseResult, string> path, Func<JsonElement, Spectre.Console.Rendering.IRenderable> view, params Symbol[] symbols)
         {
             var command = new Command(name, description);
-            foreach (var option in options)
-                command.Options.Add(option);
+            foreach (var symbol in symbols)
+            {
+                if (symbol is Option option)
+                    command.Options.Add(option);
+                else if (symbol is Argument argument)
+                    command.Arguments.Add(argument);
+            }
             command.SetAction(async (parse, cancellationToken) =>
             {
                 var client = Client(parse, out var http);
@@ -119,6 +124,15 @@ public static class NotifyCtl
             parse => "admin/subscribers" + QueryString(("user", parse.GetValue(user)), ("channel", parse.GetValue(channel))), Views.Subscribers, user, channel));
 
         root.Subcommands.Add(Query("deadletters", "The most recent dead letters (time, type, sender, recipient)", _ => "admin/deadletters", Views.DeadLetters));
+
+        var actorPath = new Argument<string>("path") { Description = "Actor path, e.g. /user or /user/connections", DefaultValueFactory = _ => "/user" };
+        var depth = new Option<int>("--depth", "-d") { Description = "Levels to show (1-5)", DefaultValueFactory = _ => 1 };
+        var page = new Option<int>("--page") { Description = "Page of the path's children (sorted by name)", DefaultValueFactory = _ => 1 };
+        var size = new Option<int>("--size") { Description = "Children per page and per nested level (1-500)", DefaultValueFactory = _ => 100 };
+        root.Subcommands.Add(Query("actors", "The actor hierarchy under a path, with child counts, depth-limited and paged",
+            parse => "admin/actors" + QueryString(("path", parse.GetValue(actorPath)), ("depth", Invariant(parse.GetValue(depth))),
+                ("page", Invariant(parse.GetValue(page))), ("size", Invariant(parse.GetValue(size)))),
+            Views.Actors, actorPath, depth, page, size));
 
         root.Subcommands.Add(Kick(context, Client, json));
         return root;
@@ -157,7 +171,9 @@ public static class NotifyCtl
         return command;
     }
 
-    private static void Print(Context context, bool json, JsonElement body, Func<JsonElement, Table> view)
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Print(Context context, bool json, JsonElement body, Func<JsonElement, Spectre.Console.Rendering.IRenderable> view)
     {
         if (json)
             context.Output.WriteLine(JsonSerializer.Serialize(body, Indented));

@@ -67,6 +67,43 @@ public static class Views
         return table;
     }
 
+    /// <summary>The actor hierarchy as a tree: each actor with its child count; a page of the path's children.</summary>
+    public static Tree Actors(JsonElement body)
+    {
+        var total = body.GetProperty("children_total").GetInt32();
+        var page = body.GetProperty("page").GetInt32();
+        var size = body.GetProperty("size").GetInt32();
+        var tree = new Tree(Markup.Escape($"{body.GetProperty("path").GetString()} ({total} children)"));
+        foreach (var child in body.GetProperty("children").EnumerateArray())
+            AddNode(tree.AddNode(Label(child)), child);
+        var first = Math.Min(total, (page - 1) * size + 1);
+        var last = Math.Min(total, page * size);
+        if (total > size || page > 1)
+            tree.AddNode(Markup.Escape($"[showing {first}-{last} of {total}; page {page}, --page N for more]"));
+        if (body.GetProperty("truncated").GetBoolean())
+            tree.AddNode("(deeper levels cut short: too many actors for one answer)");
+        return tree;
+
+        static void AddNode(TreeNode node, JsonElement actor)
+        {
+            if (!actor.TryGetProperty("children", out var children) || children.ValueKind != JsonValueKind.Array)
+                return;
+            foreach (var child in children.EnumerateArray())
+                AddNode(node.AddNode(Label(child)), child);
+            var shown = children.GetArrayLength();
+            var count = actor.GetProperty("child_count").GetInt32();
+            if (count > shown)
+                node.AddNode(Markup.Escape($"... {count - shown} more"));
+        }
+
+        static string Label(JsonElement actor)
+        {
+            var count = actor.GetProperty("child_count").GetInt32();
+            var name = Markup.Escape(actor.GetProperty("name").GetString() ?? "");
+            return count == 0 ? name : $"{name} [grey]({count})[/]";
+        }
+    }
+
     private static string Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() ?? "",

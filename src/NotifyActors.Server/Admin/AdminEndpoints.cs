@@ -15,6 +15,7 @@ namespace NotifyActors.Server.Admin;
 /// The admin API, /admin/*, for operators and notifyctl. Served only to connections that arrived on an
 /// admin listener (notify.admin.urls; on a public address the paths do not exist: 404), and only with
 /// "Authorization: Bearer &lt;admin token&gt;" (else 401). Bodies are JSON with snake_case names.
+/// GET stats, channels, subscribers, deadletters, actors (the paged tree); POST disconnect.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -47,6 +48,7 @@ public static class AdminEndpoints
         admin.MapGet("/deadletters", (DeadLetterRing ring) =>
             Results.Json(new DeadLettersResponse(ring.Capacity, ring.Snapshot()), Json));
         admin.MapPost("/disconnect", Disconnect);
+        admin.MapGet("/actors", Actors);
     }
 
     /// <summary>Totals and gauges; rates are left to the reader (two samples and their uptime_seconds).</summary>
@@ -73,6 +75,30 @@ public static class AdminEndpoints
         var all = ChannelDirectory.For(system).List(request.Query["prefix"].ToString());
         var channels = all.Take(limit).Select(entry => new ChannelRow(entry.Key, entry.Value)).ToList();
         return Results.Json(new ChannelsResponse(channels, all.Count), Json);
+    }
+
+    /// <summary>?path=/user (default)&amp;depth=1..5 (1)&amp;page=1..&amp;size=1..500 (100).</summary>
+    private static IResult Actors(HttpRequest request, ActorSystem system)
+    {
+        var path = request.Query["path"].ToString();
+        var depth = Number(request, "depth", 1, 1, ActorTree.MaxDepth);
+        var page = Number(request, "page", 1, 1, int.MaxValue);
+        var size = Number(request, "size", ActorTree.DefaultPageSize, 1, ActorTree.MaxPageSize);
+        if (depth is null || page is null || size is null)
+            return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest,
+                $"depth must be 1 to {ActorTree.MaxDepth}, page 1 or more, size 1 to {ActorTree.MaxPageSize}");
+        var tree = ActorTree.Page(system, path.Length == 0 ? "/user" : path, depth.Value, page.Value, size.Value);
+        return tree is null
+            ? Error(StatusCodes.Status404NotFound, ErrorCodes.BadRequest, $"no actor at '{path}'")
+            : Results.Json(tree, Json);
+    }
+
+    private static int? Number(HttpRequest request, string name, int fallback, int min, int max)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+            return fallback;
+        return int.TryParse(text, out var value) && value >= min && value <= max ? value : null;
     }
 
     private static async Task<IResult> Subscribers(HttpRequest request, IRequiredActor<ConnectionsSupervisor> connections)
