@@ -123,7 +123,8 @@ public static class NotifyCtl
         root.Subcommands.Add(Query("subscribers", "Connections: client id, user, remote address, channels, connected since",
             parse => "admin/subscribers" + QueryString(("user", parse.GetValue(user)), ("channel", parse.GetValue(channel))), Views.Subscribers, user, channel));
 
-        root.Subcommands.Add(Query("deadletters", "The most recent dead letters (time, type, sender, recipient)", _ => "admin/deadletters", Views.DeadLetters));
+        root.Subcommands.Add(DeadLetters(context, Client, json));
+        root.Subcommands.Add(Top(context, Client, json));
 
         var actorPath = new Argument<string>("path") { Description = "Actor path, e.g. /user or /user/connections", DefaultValueFactory = _ => "/user" };
         var depth = new Option<int>("--depth", "-d") { Description = "Levels to show (1-5)", DefaultValueFactory = _ => 1 };
@@ -139,6 +140,96 @@ public static class NotifyCtl
     }
 
     private delegate AdminClient ClientFactory(ParseResult parse, out HttpClient http);
+
+    private static Command DeadLetters(Context context, ClientFactory clientFor, Option<bool> json)
+    {
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new dead letters as they come (Ctrl-C to stop)" };
+        var interval = LiveCommands.Interval();
+        var iterations = LiveCommands.Iterations();
+        var command = new Command("deadletters", "The most recent dead letters (time, type, sender, recipient)");
+        command.Options.Add(follow);
+        command.Options.Add(interval);
+        command.Options.Add(iterations);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var admin = clientFor(parse, out var http);
+            using (http)
+            {
+                var asJson = parse.GetValue(json);
+                if (!parse.GetValue(follow))
+                {
+                    Print(context, asJson, await admin.GetAsync("admin/deadletters", cancellationToken), Views.DeadLetters);
+                    return 0;
+                }
+                // Follow: print what is new since the last poll, oldest first; JSON as one object per line.
+                var seen = DateTimeOffset.MinValue;
+                await LiveCommands.LoopAsync(parse.GetValue(interval), parse.GetValue(iterations), async () =>
+                {
+                    var body = await admin.GetAsync("admin/deadletters", cancellationToken);
+                    var fresh = body.GetProperty("dead_letters").EnumerateArray()
+                        .Where(letter => letter.GetProperty("time").GetDateTimeOffset() > seen)
+                        .Reverse()
+                        .ToList();
+                    foreach (var letter in fresh)
+                    {
+                        seen = letter.GetProperty("time").GetDateTimeOffset();
+                        if (asJson)
+                            await context.Output.WriteLineAsync(letter.GetRawText());
+                        else
+                            context.Console.MarkupLineInterpolated(
+                                $"{seen.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}  [bold]{letter.GetProperty("message_type").GetString()}[/]  {letter.GetProperty("sender").GetString()} -> {letter.GetProperty("recipient").GetString()}");
+                    }
+                }, cancellationToken);
+                return 0;
+            }
+        });
+        return command;
+    }
+
+    private static Command Top(Context context, ClientFactory clientFor, Option<bool> json)
+    {
+        var interval = LiveCommands.Interval();
+        var iterations = LiveCommands.Iterations();
+        var command = new Command("top", "A live view of the service, refreshed every second until Ctrl-C: connections, actors, channels, rates, heap");
+        command.Options.Add(interval);
+        command.Options.Add(iterations);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var admin = clientFor(parse, out var http);
+            using (http)
+            {
+                var server = http.BaseAddress!;
+                var every = parse.GetValue(interval);
+                var times = parse.GetValue(iterations);
+                if (parse.GetValue(json))
+                {
+                    // For scripts: one stats object per line per refresh.
+                    await LiveCommands.LoopAsync(every, times, async () =>
+                        await context.Output.WriteLineAsync((await admin.GetAsync("admin/stats", cancellationToken)).GetRawText()), cancellationToken);
+                    return 0;
+                }
+                JsonElement? previous = null;
+                var current = await admin.GetAsync("admin/stats", cancellationToken);
+                var firstRefresh = true;
+                if (context.Console.Profile.Capabilities.Interactive)
+                    context.Console.Clear();
+                await context.Console.Live(LiveCommands.TopView(server, current, null)).StartAsync(live =>
+                    LiveCommands.LoopAsync(every, times, async () =>
+                    {
+                        if (!firstRefresh)
+                        {
+                            previous = current;
+                            current = await admin.GetAsync("admin/stats", cancellationToken);
+                        }
+                        firstRefresh = false;
+                        live.UpdateTarget(LiveCommands.TopView(server, current, previous));
+                        live.Refresh();
+                    }, cancellationToken));
+                return 0;
+            }
+        });
+        return command;
+    }
 
     private static Command Kick(Context context, ClientFactory clientFor, Option<bool> json)
     {

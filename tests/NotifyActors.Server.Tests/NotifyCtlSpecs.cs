@@ -105,6 +105,49 @@ public sealed class NotifyCtlSpecs
     }
 
     [Fact]
+    public async Task Top_refreshes_with_counts_and_rates_then_stops_after_its_iterations()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var alice = await AdminApiSpecs.ConnectAs(server, "alice");
+        await alice.SubscribeAsync("news", id: 1);
+        (await server.PublishAsync("news", "1")).EnsureSuccessStatusCode();
+
+        var table = await RunAsync(server, "top", "--iterations", "2", "--interval", "0.2");
+        var json = await RunAsync(server, "top", "--iterations", "2", "--interval", "0.2", "--json");
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.Matches(@"connections\s*│\s*1\s", table.Console);
+        Assert.Contains("deliveries/s", table.Console);
+        Assert.Contains("dead letters/s", table.Console);
+        Assert.Contains("GC heap", table.Console);
+        Assert.Equal(0, json.ExitCode);
+        var lines = json.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, line => Assert.Equal(1, JsonDocument.Parse(line).RootElement.GetProperty("connections").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Deadletters_follow_prints_new_dead_letters_as_they_come()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        server.ActorSystem.ActorSelection("/user/first-missing").Tell("one", Akka.Actor.ActorRefs.NoSender);
+        await Eventually.HoldsAsync(() => server.Metrics.DeadLetters >= 1, TimeSpan.FromSeconds(10), () => "no dead letter counted");
+
+        var following = RunAsync(server, "deadletters", "--follow", "--json", "--interval", "0.3", "--iterations", "8");
+        await Task.Delay(500);
+        server.ActorSystem.ActorSelection("/user/second-missing").Tell(42, Akka.Actor.ActorRefs.NoSender);
+        var run = await following;
+
+        Assert.Equal(0, run.ExitCode);
+        var recipients = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("recipient").GetString()!)
+            .ToList();
+        Assert.Equal(2, recipients.Count);
+        Assert.Contains("first-missing", recipients[0]);
+        Assert.Contains("second-missing", recipients[1]);
+    }
+
+    [Fact]
     public async Task Kicking_an_unknown_client_fails_with_one_line()
     {
         await using var server = await ServiceHost.StartAsync();
