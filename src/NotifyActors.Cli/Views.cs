@@ -33,7 +33,8 @@ public static class Views
 
     public static Table Subscribers(JsonElement body)
     {
-        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("channels").AddColumn("connected since");
+        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("channels").AddColumn("connected since")
+            .AddColumn(new TableColumn("queue").RightAligned()).AddColumn("last sign of life");
         foreach (var subscriber in body.GetProperty("subscribers").EnumerateArray())
         {
             var channels = string.Join(", ", subscriber.GetProperty("channels").EnumerateArray().Select(Text));
@@ -43,7 +44,9 @@ public static class Views
                 Markup.Escape(user.Length == 0 ? "(anonymous)" : user),
                 Markup.Escape(Text(subscriber.GetProperty("remote_address"))),
                 Markup.Escape(channels),
-                Markup.Escape(subscriber.GetProperty("connected_since").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture)));
+                Markup.Escape(subscriber.GetProperty("connected_since").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture)),
+                Markup.Escape($"{subscriber.GetProperty("queue_frames").GetInt64()} / {Bytes(subscriber.GetProperty("queue_bytes").GetInt64())}"),
+                Markup.Escape(subscriber.GetProperty("last_sign_of_life").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture)));
         }
         var caption = $"{body.GetProperty("matched").GetInt32()} matching connection(s)";
         if (!body.GetProperty("complete").GetBoolean())

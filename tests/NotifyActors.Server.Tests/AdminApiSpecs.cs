@@ -151,6 +151,9 @@ public sealed class AdminApiSpecs
         Assert.Equal(["sport"], row.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Contains("127.0.0.1", row.GetProperty("remote_address").GetString());
         Assert.True(row.GetProperty("connected_since").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+        Assert.True(row.GetProperty("last_sign_of_life").GetDateTimeOffset() >= row.GetProperty("connected_since").GetDateTimeOffset());
+        Assert.Equal(0, row.GetProperty("queue_frames").GetInt64());
+        Assert.True(row.GetProperty("queue_bytes").GetInt64() >= 0);
         var newsRow = Assert.Single(byChannel.GetProperty("subscribers").EnumerateArray());
         Assert.Equal("alice", newsRow.GetProperty("user").GetString());
     }

@@ -91,6 +91,9 @@ public sealed class ServiceHost : IAsyncDisposable
         var app = NotifyServer.Build(["--Logging:LogLevel:Default=Warning"], variables, TextWriter.Null);
         using var start = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(start.Token);
+        // The dead-letter counter subscribes to the EventStream in PreStart; once it answers, it counts.
+        await app.Services.GetRequiredService<ActorSystem>().ActorSelection("/user/dead-letters")
+            .Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
         var admin = app.Services.GetRequiredService<Listeners>().AdminAddresses.Single();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a.TrimEnd('/') + "/"))

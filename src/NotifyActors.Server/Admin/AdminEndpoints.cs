@@ -110,7 +110,7 @@ public static class AdminEndpoints
         var result = await connections.ActorRef.Ask<SubscriberQuery.Result>(
             new ConnectionsSupervisor.ListSubscribers(user, channel, limit, QueryTimeout), AskTimeout);
         var rows = result.Subscribers
-            .Select(s => new SubscriberRow(s.ClientId, s.User, s.RemoteAddress, s.Channels, s.ConnectedSince))
+            .Select(s => new SubscriberRow(s.ClientId, s.User, s.RemoteAddress, s.Channels, s.ConnectedSince, s.QueueFrames, s.QueueBytes, s.LastSignOfLife ?? s.ConnectedSince))
             .ToList();
         return Results.Json(new SubscribersResponse(rows, result.Matched, result.Complete), Json);
     }
@@ -165,7 +165,15 @@ public static class AdminEndpoints
 
     private sealed record SubscribersResponse(IReadOnlyList<SubscriberRow> Subscribers, int Matched, bool Complete);
 
-    private sealed record SubscriberRow(string Client, string User, string RemoteAddress, IReadOnlyList<string> Channels, DateTimeOffset ConnectedSince);
+    private sealed record SubscriberRow(
+        string Client,
+        string User,
+        string RemoteAddress,
+        IReadOnlyList<string> Channels,
+        DateTimeOffset ConnectedSince,
+        long QueueFrames,
+        long QueueBytes,
+        DateTimeOffset LastSignOfLife);
 
     private sealed record DeadLettersResponse(int Capacity, IReadOnlyList<DeadLetterEntry> DeadLetters);
 
