@@ -116,12 +116,16 @@ public static class NotifyCtl
         root.Subcommands.Add(Query("stats", "Counts and gauges: connections, actors, channels, totals, heap, uptime", _ => "admin/stats", Views.Stats));
 
         var prefix = new Option<string?>("--prefix") { Description = "Only channels whose name starts with this" };
-        root.Subcommands.Add(Query("channels", "Channels with subscribers on this node", parse => "admin/channels" + QueryString(("prefix", parse.GetValue(prefix))), Views.Channels, prefix));
+        var channelLimit = Limit();
+        root.Subcommands.Add(Query("channels", "Channels with subscribers on this node",
+            parse => "admin/channels" + QueryString(("prefix", parse.GetValue(prefix)), ("limit", Invariant(parse.GetValue(channelLimit)))), Views.Channels, prefix, channelLimit));
 
         var user = new Option<string?>("--user") { Description = "Only this user's connections" };
         var channel = new Option<string?>("--channel") { Description = "Only connections subscribed to this channel" };
-        root.Subcommands.Add(Query("subscribers", "Connections: client id, user, remote address, channels, connected since",
-            parse => "admin/subscribers" + QueryString(("user", parse.GetValue(user)), ("channel", parse.GetValue(channel))), Views.Subscribers, user, channel));
+        var subscriberLimit = Limit();
+        root.Subcommands.Add(Query("subscribers", "Connections: client id, user, remote address, channels, connected since, queue, last sign of life",
+            parse => "admin/subscribers" + QueryString(("user", parse.GetValue(user)), ("channel", parse.GetValue(channel)), ("limit", Invariant(parse.GetValue(subscriberLimit)))),
+            Views.Subscribers, user, channel, subscriberLimit));
 
         root.Subcommands.Add(DeadLetters(context, Client, json));
         root.Subcommands.Add(Top(context, Client, json));
@@ -261,6 +265,8 @@ public static class NotifyCtl
         });
         return command;
     }
+
+    private static Option<int> Limit() => new("--limit") { Description = "At most this many rows (1-1000)", DefaultValueFactory = _ => 100 };
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -55,6 +55,8 @@ public sealed class NotifyCtlSpecs
         var channels = await RunAsync(server, "channels", "--prefix", "ne");
         var subscribers = await RunAsync(server, "subscribers", "--channel", "sport");
         var subscribersJson = await RunAsync(server, "subscribers", "--user", "alice", "--json");
+        var limited = await RunAsync(server, "subscribers", "--limit", "1", "--json");
+        var badLimit = await RunAsync(server, "channels", "--limit", "0");
 
         Assert.Equal(0, channels.ExitCode);
         Assert.Matches(@"news\s*│\s*2", channels.Console);
@@ -65,6 +67,11 @@ public sealed class NotifyCtlSpecs
         using var json = JsonDocument.Parse(subscribersJson.Output);
         var row = Assert.Single(json.RootElement.GetProperty("subscribers").EnumerateArray());
         Assert.Equal(AdminApiSpecs.ClientId(alice), row.GetProperty("client").GetString());
+        using var limitedJson = JsonDocument.Parse(limited.Output);
+        Assert.Equal(1, limitedJson.RootElement.GetProperty("subscribers").GetArrayLength());
+        Assert.Equal(2, limitedJson.RootElement.GetProperty("matched").GetInt32());
+        Assert.Equal(1, badLimit.ExitCode);
+        AssertOneLine(badLimit.Error, "limit");
     }
 
     [Fact]
