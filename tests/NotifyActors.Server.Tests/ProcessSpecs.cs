@@ -16,7 +16,7 @@ public sealed class ProcessSpecs
     public async Task Sigterm_closes_every_socket_with_1001_and_exits_0_within_the_drain_time()
     {
         var port = FreePort();
-        using var server = Start(new() { ["NOTIFY_URLS"] = $"http://127.0.0.1:{port}", ["NOTIFY_API_KEYS"] = ServiceHost.ApiKey });
+        using var server = Start(new() { ["NOTIFY_URLS"] = $"http://127.0.0.1:{port}", ["NOTIFY_ADMIN_URLS"] = "http://127.0.0.1:0", ["NOTIFY_API_KEYS"] = ServiceHost.ApiKey });
         try
         {
             var uri = new Uri($"ws://127.0.0.1:{port}/ws");

@@ -28,10 +28,11 @@ public sealed class ServiceHost : IAsyncDisposable
     private readonly string? _configFile;
     private bool _stopped;
 
-    private ServiceHost(WebApplication app, Uri baseAddress, string? configFile)
+    private ServiceHost(WebApplication app, Uri baseAddress, Uri adminAddress, string? configFile)
     {
         App = app;
         BaseAddress = baseAddress;
+        AdminAddress = adminAddress;
         _configFile = configFile;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -40,6 +41,18 @@ public sealed class ServiceHost : IAsyncDisposable
 
     /// <summary>http://127.0.0.1:PORT/</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The admin listener, http://127.0.0.1:PORT/ (its own free port).</summary>
+    public Uri AdminAddress { get; }
+
+    /// <summary>A client of the admin API with the admin token.</summary>
+    public HttpClient AdminHttp(string? token = AdminToken)
+    {
+        var client = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public Uri WebSocketUri => new($"ws://{BaseAddress.Authority}/ws");
 
@@ -59,6 +72,7 @@ public sealed class ServiceHost : IAsyncDisposable
         var variables = new Dictionary<string, string?>
         {
             ["NOTIFY_URLS"] = "http://127.0.0.1:0",
+            ["NOTIFY_ADMIN_URLS"] = "http://127.0.0.1:0",
             ["NOTIFY_API_KEYS"] = ApiKey,
             ["NOTIFY_JWT_SECRET"] = JwtSecret,
             ["NOTIFY_ADMIN_TOKEN"] = AdminToken,
@@ -77,8 +91,14 @@ public sealed class ServiceHost : IAsyncDisposable
         var app = NotifyServer.Build(["--Logging:LogLevel:Default=Warning"], variables, TextWriter.Null);
         using var start = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(start.Token);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ServiceHost(app, new Uri(address.TrimEnd('/') + "/"), configFile);
+        // The dead-letter counter subscribes to the EventStream in PreStart; once it answers, it counts.
+        await app.Services.GetRequiredService<ActorSystem>().ActorSelection("/user/dead-letters")
+            .Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
+        var admin = app.Services.GetRequiredService<Listeners>().AdminAddresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.TrimEnd('/') + "/"))
+            .Single(a => a.Port != admin.Port);
+        return new ServiceHost(app, address, admin, configFile);
     }
 
     /// <summary>POST /api/publish with the configured API key.</summary>

@@ -42,7 +42,7 @@ public static class DisconnectEndpoint
         }
     }
 
-    private static (string? User, string? Client, IResult? Error) Parse(byte[] body)
+    internal static (string? User, string? Client, IResult? Error) Parse(byte[] body)
     {
         JsonDocument document;
         try

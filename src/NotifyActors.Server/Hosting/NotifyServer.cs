@@ -3,6 +3,7 @@ using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Connections;
+using NotifyActors.Server.Admin;
 using NotifyActors.Server.Api;
 using NotifyActors.Server.Auth;
 using NotifyActors.Server.Connections;
@@ -24,12 +25,18 @@ public static class NotifyServer
     {
         var config = ServiceConfiguration.Load(environment);
         var settings = ServiceSecrets.Resolve(NotifySettings.Create(config), out var generated);
+        Listeners.Validate(settings);
         foreach (var line in generated)
             console.WriteLine($"[development] generated {line}");
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseUrls([.. settings.Urls]);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // One Kestrel server listens on the public addresses and on the admin ones; Listeners remembers which is which.
+        var listeners = new Listeners();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            listeners.Configure(kestrel, settings);
+        });
         // One log line per request would drown the service's own lines at thousands of publishes per second.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(5));
@@ -40,15 +47,19 @@ public static class NotifyServer
         builder.Services.AddSingleton<ClientAuthenticator>();
         builder.Services.AddSingleton<ApiKeyAuthorizer>();
         builder.Services.AddSingleton<ConnectionSlots>();
+        builder.Services.AddSingleton(listeners);
+        builder.Services.AddSingleton<AdminAuthorizer>();
+        builder.Services.AddSingleton(new DeadLetterRing(settings.Admin.DeadLetterRing));
 
         builder.Services.AddAkka("notify", (akka, services) =>
         {
             var metrics = services.GetRequiredService<NotifyMetrics>();
+            var deadLetters = services.GetRequiredService<DeadLetterRing>();
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithActors((system, registry) =>
                 {
-                    system.ActorOf(DeadLetterCounter.Props(metrics), "dead-letters");
+                    system.ActorOf(DeadLetterCounter.Props(metrics, deadLetters), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
                     var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
@@ -75,6 +86,7 @@ public static class NotifyServer
         app.MapFallback("/api/{**path}", () => ApiError.Of(StatusCodes.Status404NotFound, ErrorCodes.NotAvailable, "no such server API endpoint"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         return app;
     }
 }

@@ -20,6 +20,7 @@ public static class ServiceConfiguration
         ("NOTIFY_API_KEYS", "notify.api.keys"),
         ("NOTIFY_JWT_SECRET", "notify.auth.jwt-secret"),
         ("NOTIFY_ADMIN_TOKEN", "notify.admin.token"),
+        ("NOTIFY_ADMIN_URLS", "notify.admin.urls"),
         ("NOTIFY_ALLOWED_ORIGINS", "notify.security.allowed-origins"),
     ];
 

@@ -21,7 +21,8 @@ public sealed record NotifySettings(
     IReadOnlyList<string> ApiKeys,
     string AdminToken,
     IReadOnlyDictionary<string, NamespaceSettings> Namespaces,
-    SecuritySettings Security)
+    SecuritySettings Security,
+    AdminSettings Admin)
 {
     public static NotifySettings Create(Config config)
     {
@@ -42,7 +43,8 @@ public sealed record NotifySettings(
             SplitList(notify.Section("api").String("keys")),
             notify.Section("admin").String("token"),
             namespaces,
-            SecuritySettings.Create(notify.Section("security")));
+            SecuritySettings.Create(notify.Section("security")),
+            AdminSettings.Create(notify.Section("admin")));
     }
 
     /// <summary>The namespace a channel belongs to, or null when it names one that is not configured.</summary>

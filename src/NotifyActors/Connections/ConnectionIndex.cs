@@ -41,6 +41,10 @@ public sealed class ConnectionIndex
         return true;
     }
 
+    /// <summary>Every indexed connection, or only those of <paramref name="user"/> when it is given.</summary>
+    public IReadOnlyList<IActorRef> Of(string? user) =>
+        user is null ? [.. _byActor.Keys] : _byUser.TryGetValue(user, out var actors) ? [.. actors] : [];
+
     /// <summary>
     /// The connections of <paramref name="user"/> (non-empty) and/or with client id <paramref name="client"/>;
     /// given both, a connection must match both. Given neither, none.

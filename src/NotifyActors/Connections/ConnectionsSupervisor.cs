@@ -32,6 +32,8 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         Receive<Open>(OnOpen);
         Receive<Drain>(_ => OnDrain());
         Receive<DisconnectClients>(OnDisconnectClients);
+        Receive<ListSubscribers>(list =>
+            Context.ActorOf(SubscriberQuery.Props(_index.Of(list.User), list, Sender)));
         Receive<Terminated>(OnTerminated);
     }
 
@@ -52,6 +54,15 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     public sealed record DisconnectClients(string? User, string? Client);
 
     public sealed record ClientsDisconnected(int Count);
+
+    /// <summary>
+    /// The admin API's subscriber listing: the connections of <see cref="User"/> (all when null) that are
+    /// subscribed to <see cref="Channel"/> (any when null), at most <see cref="Limit"/>. Answered with
+    /// <see cref="SubscriberQuery.Result"/> by a short-lived <see cref="SubscriberQuery"/> that asks the
+    /// connections themselves (scatter-gather, bounded in time), so no connection pays for bookkeeping
+    /// that only an operator's query needs.
+    /// </summary>
+    public sealed record ListSubscribers(string? User, string? Channel, int Limit, TimeSpan Timeout);
 
     /// <summary>Close every connection with 1001. Answered with <see cref="Drained"/> when the last one has stopped.</summary>
     public sealed record Drain

@@ -26,6 +26,8 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
+    private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
     private readonly CommandRateLimiter _commandRate;
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
@@ -64,6 +66,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         Receive<Disconnect>(disconnect => StopWith(disconnect.Reason));
         Receive<TokenExpired>(_ => StopWith(CloseReason.TokenExpired));
         Receive<Terminated>(OnChannelTerminated);
+        Receive<Describe>(_ => Sender.Tell(Describing()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -83,6 +86,33 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     /// <summary>Close this connection with the reason's code (server API, operator, drain).</summary>
     public sealed record Disconnect(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>
+    /// The admin API asks who this connection is (answered with <see cref="Described"/>). Not a sign of
+    /// life: an operator looking must not keep a silent connection open.
+    /// </summary>
+    public sealed record Describe : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    {
+        public static readonly Describe Instance = new();
+    }
+
+    /// <summary>
+    /// A connection as the admin API shows it; Channels includes subscriptions still awaiting their channel.
+    /// QueueFrames/QueueBytes: its outbound queue now. LastSignOfLife: its last frame from the client (or the connect).
+    /// </summary>
+    public sealed record Described(
+        string ClientId,
+        string User,
+        string RemoteAddress,
+        IReadOnlyList<string> Channels,
+        DateTimeOffset ConnectedSince,
+        long QueueFrames = 0,
+        long QueueBytes = 0,
+        DateTimeOffset? LastSignOfLife = null);
+
+    private Described Describing() =>
+        new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
+            _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife);
 
     private sealed record SendPing : INotInfluenceReceiveTimeout
     {
@@ -160,6 +190,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void OnClientFrame(byte[] frame)
     {
+        _lastSignOfLife = DateTimeOffset.UtcNow;
         var decoded = CommandDecoder.Decode(frame);
         if (decoded.Command is not PongCommand && !AdmitCommand(decoded.Id))
             return;

@@ -46,7 +46,7 @@ public sealed class LeakWatchdogSpecs(ITestOutputHelper output) : Akka.TestKit.X
     public void A_dead_letter_storm_raises_the_flag()
     {
         Sys.ActorOf(LeakWatchdog.Props(_metrics, new WatchdogSettings(TimeSpan.FromMilliseconds(200), 2, 10, TimeSpan.FromMilliseconds(300))));
-        Sys.ActorOf(DeadLetterCounter.Props(_metrics));
+        Sys.ActorOf(DeadLetterCounter.Props(_metrics, new DeadLetterRing(10)));
         var gone = Sys.ActorOf(Props.Empty);
         Watch(gone);
         Sys.Stop(gone);
