@@ -4,5 +4,5 @@ namespace NotifyActors.Configuration;
 public sealed record WatchdogSettings(TimeSpan Interval, int Tolerance, int MaxDeadLettersPerSecond, TimeSpan Grace)
 {
     internal static WatchdogSettings Create(ConfigReader section) =>
-        new(section.PositiveDuration("interval"), section.PositiveInt("tolerance"), section.PositiveInt("max-dead-letters-per-second"), section.PositiveDuration("grace"));
+        new(section.PositiveDuration("interval"), section.NonNegativeInt("tolerance"), section.PositiveInt("max-dead-letters-per-second"), section.PositiveDuration("grace"));
 }
