@@ -140,13 +140,17 @@ public sealed class NotifyCtlSpecs
         server.ActorSystem.ActorSelection("/user/first-missing").Tell("one", Akka.Actor.ActorRefs.NoSender);
         await Eventually.HoldsAsync(() => server.Metrics.DeadLetters >= 1, TimeSpan.FromSeconds(10), () => "no dead letter counted");
 
-        var following = RunAsync(server, "deadletters", "--follow", "--json", "--interval", "0.3", "--iterations", "8");
-        await Task.Delay(500);
+        using var printed = new StringWriter();
+        var output = TextWriter.Synchronized(printed);
+        var following = RunAsync(server, ["deadletters", "--follow", "--json", "--interval", "0.3", "--iterations", "8"], withOptions: true, output: output);
+        // The second dead letter must come while --follow is already running: wait until it printed the first.
+        await Eventually.HoldsAsync(() => { lock (output) return printed.ToString().Contains("first-missing"); },
+            TimeSpan.FromSeconds(10), () => "--follow printed nothing");
         server.ActorSystem.ActorSelection("/user/second-missing").Tell(42, Akka.Actor.ActorRefs.NoSender);
         var run = await following;
 
         Assert.Equal(0, run.ExitCode);
-        var recipients = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var recipients = printed.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("recipient").GetString()!)
             .ToList();
         Assert.Equal(2, recipients.Count);
@@ -221,14 +225,15 @@ public sealed class NotifyCtlSpecs
 
     private static Task<Run> RunAsync(ServiceHost server, params string[] args) => RunAsync(server, args, withOptions: true);
 
-    private static async Task<Run> RunAsync(ServiceHost? server, string[] args, bool withOptions, Dictionary<string, string?>? environment = null)
+    private static async Task<Run> RunAsync(ServiceHost? server, string[] args, bool withOptions, Dictionary<string, string?>? environment = null, TextWriter? output = null)
     {
         var console = new TestConsole().Width(200);
-        using var output = new StringWriter();
+        using var ownOutput = new StringWriter();
         using var error = new StringWriter();
         var all = withOptions ? [.. args, "--server", server!.AdminAddress.ToString(), "--token", ServiceHost.AdminToken] : args;
-        var exitCode = await NotifyCtl.RunAsync(all, console, output, error, environment: environment ?? []);
-        return new Run(exitCode, console.Output, output.ToString(), error.ToString());
+        var exitCode = await NotifyCtl.RunAsync(all, console, output ?? ownOutput, error, environment: environment ?? []);
+        // A caller that passed its own writer reads what was printed from it.
+        return new Run(exitCode, console.Output, output is null ? ownOutput.ToString() : "", error.ToString());
     }
 
     private static void AssertOneLine(string error, string expected)
