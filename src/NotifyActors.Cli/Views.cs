@@ -24,9 +24,15 @@ public static class Views
 
     public static Table Channels(JsonElement body)
     {
-        var table = new Table().AddColumn("channel").AddColumn(new TableColumn("subscribers").RightAligned());
+        var table = new Table().AddColumn("channel").AddColumn(new TableColumn("subscribers").RightAligned())
+            .AddColumn(new TableColumn("offset").RightAligned()).AddColumn("epoch").AddColumn(new TableColumn("history").RightAligned());
         foreach (var channel in body.GetProperty("channels").EnumerateArray())
-            table.AddRow(Markup.Escape(Text(channel.GetProperty("name"))), Text(channel.GetProperty("subscribers")));
+            table.AddRow(
+                Markup.Escape(Text(channel.GetProperty("name"))),
+                Text(channel.GetProperty("subscribers")),
+                Text(channel.GetProperty("offset")),
+                Markup.Escape(Text(channel.GetProperty("epoch"))),
+                Text(channel.GetProperty("history_length")));
         table.Caption($"{body.GetProperty("total").GetInt32()} channel(s)");
         return table;
     }

@@ -109,7 +109,7 @@ public sealed class AdminApiSpecs
     }
 
     [Fact]
-    public async Task Channels_lists_names_and_subscriber_counts_filtered_by_prefix()
+    public async Task Channels_lists_names_subscriber_counts_and_positions_filtered_by_prefix()
     {
         await using var server = await ServiceHost.StartAsync();
         await using var alice = await ConnectAs(server, "alice");
@@ -117,6 +117,9 @@ public sealed class AdminApiSpecs
         await alice.SubscribeAsync("news", id: 1);
         await bob.SubscribeAsync("news", id: 1);
         await bob.SubscribeAsync("sport", id: 2);
+        (await server.PublishAsync("news", "1")).EnsureSuccessStatusCode();
+        using var second = await server.PublishAsync("news", "2");
+        using var published = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
         using var admin = server.AdminHttp();
 
         var all = await GetJsonAsync(admin, "admin/channels");
@@ -124,6 +127,10 @@ public sealed class AdminApiSpecs
 
         Assert.Equal(["news:2", "sport:1"], Rows(all));
         Assert.Equal(["news:2"], Rows(news));
+        var row = news.GetProperty("channels")[0];
+        Assert.Equal(2, row.GetProperty("offset").GetInt64());
+        Assert.Equal(published.RootElement.GetProperty("epoch").GetString(), row.GetProperty("epoch").GetString());
+        Assert.Equal(0, row.GetProperty("history_length").GetInt32()); // the default namespace keeps none
 
         static string[] Rows(JsonElement body) => body.GetProperty("channels").EnumerateArray()
             .Select(c => $"{c.GetProperty("name").GetString()}:{c.GetProperty("subscribers").GetInt32()}").ToArray();

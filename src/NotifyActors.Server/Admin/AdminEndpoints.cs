@@ -72,8 +72,9 @@ public static class AdminEndpoints
     {
         if (Limit(request) is not { } limit)
             return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, $"\"limit\" must be a whole number from 1 to {MaxLimit}");
-        var all = ChannelDirectory.For(system).List(request.Query["prefix"].ToString());
-        var channels = all.Take(limit).Select(entry => new ChannelRow(entry.Key, entry.Value)).ToList();
+        // Operators see every live channel, also those kept alive only for their history.
+        var all = ChannelDirectory.For(system).List(request.Query["prefix"].ToString(), includeIdle: true);
+        var channels = all.Take(limit).Select(c => new ChannelRow(c.Name, c.Subscribers, c.Offset, c.Epoch, c.HistoryLength)).ToList();
         return Results.Json(new ChannelsResponse(channels, all.Count), Json);
     }
 
@@ -161,7 +162,7 @@ public static class AdminEndpoints
 
     private sealed record ChannelsResponse(IReadOnlyList<ChannelRow> Channels, int Total);
 
-    private sealed record ChannelRow(string Name, int Subscribers);
+    private sealed record ChannelRow(string Name, int Subscribers, long Offset, string Epoch, int HistoryLength);
 
     private sealed record SubscribersResponse(IReadOnlyList<SubscriberRow> Subscribers, int Matched, bool Complete);
 

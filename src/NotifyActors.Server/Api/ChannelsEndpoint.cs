@@ -19,7 +19,7 @@ public static class ChannelsEndpoint
             return ApiError.BadRequest("give \"prefix\" at most once");
 
         var channels = ChannelDirectory.For(system).List(prefix.ToString())
-            .Select(entry => new ChannelInfo(entry.Key, entry.Value))
+            .Select(channel => new ChannelInfo(channel.Name, channel.Subscribers))
             .ToList();
         return Results.Json(new ChannelsResponse(channels));
     }

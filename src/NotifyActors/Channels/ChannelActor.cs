@@ -22,6 +22,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
     private readonly ChannelHistory _history;
     private readonly ChannelFanout _fanout = new();
     private readonly ChannelDirectory _directory = ChannelDirectory.For(Context.System);
+    private ChannelStatus _status = null!;
     private bool _idleReported;
     // Where history is kept: the channel stays until then for the position its last subscriber left
     // at, so that the subscriber can come back and recover what was published meanwhile.
@@ -56,20 +57,27 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         public static readonly HistoryExpired Instance = new();
     }
 
-    protected override void PreStart() => _metrics.ChannelStarted();
+    protected override void PreStart()
+    {
+        _metrics.ChannelStarted();
+        _status = _directory.Register(_name, _sequence.Epoch);
+    }
 
     protected override void PostStop()
     {
         _metrics.ChannelStopped();
-        _directory.Remove(_name);
+        _directory.Remove(_status);
     }
+
+    /// <summary>Brings this channel's directory entry up to date (subscribers, offset, history kept).</summary>
+    private void Report() => _status.Update(_fanout.Count, _sequence.Offset, _history.Count);
 
     private void OnSubscribe(Subscribe subscribe)
     {
         var joined = _fanout.Add(Sender, subscribe.Member);
         if (joined)
             Context.Watch(Sender);
-        _directory.Update(_name, _fanout.Count);
+        Report();
 
         bool? recovered = null;
         IReadOnlyList<HistoricPublication> missed = [];
@@ -96,6 +104,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         _history.Add(offset, publish.Data, now);
         _fanout.Deliver(new Publication(_name, offset, _sequence.Epoch, frame));
         _metrics.Published();
+        Report();
         Sender.Tell(new PublishAck(_name, offset, _sequence.Epoch));
         ReportIfIdle();
     }
@@ -103,6 +112,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
     private void OnHistory(HistoryQuery query)
     {
         _history.Prune(DateTime.UtcNow);
+        Report();
         IReadOnlyList<HistoricPublication>? publications;
         if (query.Since is { } since)
         {
@@ -135,7 +145,7 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
             if (_namespace.JoinLeave)
                 _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("leave", _name, member.Client, member.User)));
         }
-        _directory.Update(_name, _fanout.Count);
+        Report();
         ReportIfIdle();
     }
 
@@ -168,7 +178,11 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         return until;
     }
 
-    private void OnHistoryExpired() => ReportIfIdle();
+    private void OnHistoryExpired()
+    {
+        ReportIfIdle(); // prunes what expired
+        Report();
+    }
 
     private void OnPassivate()
     {

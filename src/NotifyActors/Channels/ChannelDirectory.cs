@@ -4,33 +4,46 @@ using Akka.Actor;
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// The live channels of this node and their local subscriber counts, for GET /api/channels. Each
-/// <see cref="ChannelActor"/> writes its own entry when its membership changes and removes it when it
-/// stops; readers (HTTP requests) take a snapshot without asking any actor. One per actor system (an
-/// Akka extension), so several services in one process keep separate directories. Counts are what the
-/// channels last reported: a listing is a moment's picture, not a promise.
+/// The live channels of this node and where each stands (local subscribers, offset, epoch, kept
+/// history), for GET /api/channels and the admin API. Each <see cref="ChannelActor"/> registers an
+/// entry when it starts, writes it as it changes and removes it when it stops; readers (HTTP
+/// requests) take a snapshot without asking any actor. One per actor system (an Akka extension), so
+/// several services in one process keep separate directories. A listing is a moment's picture, not a
+/// promise: the fields of one entry are read one by one while its channel may be moving on.
 /// </summary>
 public sealed class ChannelDirectory : IExtension
 {
-    private readonly ConcurrentDictionary<string, int> _subscribers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelStatus> _channels = new(StringComparer.Ordinal);
 
     /// <summary>The directory of <paramref name="system"/>, created on first use.</summary>
     public static ChannelDirectory For(ActorSystem system) => system.WithExtension<ChannelDirectory, Provider>();
 
-    /// <summary>A channel's subscriber count changed (called by that channel's actor only).</summary>
-    public void Update(string channel, int subscribers) => _subscribers[channel] = subscribers;
-
-    /// <summary>A channel stopped (called by that channel's actor only, from PostStop).</summary>
-    public void Remove(string channel) => _subscribers.TryRemove(channel, out _);
+    /// <summary>A channel started (called by that channel's actor only, which then owns the entry).</summary>
+    public ChannelStatus Register(string channel, string epoch)
+    {
+        var status = new ChannelStatus(channel, epoch);
+        _channels[channel] = status;
+        return status;
+    }
 
     /// <summary>
-    /// Channels with at least one local subscriber whose name starts with <paramref name="prefix"/>
-    /// (ordinal; "" lists all), sorted by name. A channel kept alive with no subscribers is not listed.
+    /// A channel stopped (called by that channel's actor only, from PostStop). Removes only its own
+    /// entry: a successor under the same name may already have registered.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, int>> List(string prefix = "") =>
-        _subscribers
-            .Where(entry => entry.Value > 0 && entry.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderBy(entry => entry.Key, StringComparer.Ordinal)
+    public void Remove(ChannelStatus status) =>
+        _channels.TryRemove(new KeyValuePair<string, ChannelStatus>(status.Name, status));
+
+    /// <summary>
+    /// Channels whose name starts with <paramref name="prefix"/> (ordinal; "" lists all), sorted by
+    /// name. With <paramref name="includeIdle"/> false (the public API), only those with at least one
+    /// local subscriber; true (operators) also lists channels kept alive for their history.
+    /// </summary>
+    public IReadOnlyList<ChannelSummary> List(string prefix = "", bool includeIdle = false) =>
+        _channels.Values
+            .Where(status => status.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(status => status.Snapshot())
+            .Where(summary => includeIdle || summary.Subscribers > 0)
+            .OrderBy(summary => summary.Name, StringComparer.Ordinal)
             .ToList();
 
     /// <summary>Akka's factory for the extension.</summary>

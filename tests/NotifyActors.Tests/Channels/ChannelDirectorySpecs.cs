@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Akka.Configuration;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
@@ -17,7 +18,10 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
 
     public ChannelDirectorySpecs(ITestOutputHelper output) : base(output: output)
     {
-        _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
+        var settings = NotifySettings.Create(ConfigurationFactory
+            .ParseString("notify.namespaces.feed { history-size = 3, history-ttl = 10m }")
+            .WithFallback(NotifyConfig.Defaults));
+        _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");
         _directory = ChannelDirectory.For(Sys);
     }
 
@@ -28,7 +32,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         Subscribe("news");
         Subscribe("chat.room");
 
-        Assert.Equal([Entry("chat.room", 1), Entry("news", 2)], _directory.List());
+        Assert.Equal([Entry("chat.room", 1), Entry("news", 2)], Counts(_directory.List()));
     }
 
     [Fact]
@@ -41,7 +45,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         _channels.Tell(new Unsubscribe("news"), leaving);
         Sys.Stop(stopping);
 
-        AwaitAssert(() => Assert.Equal([Entry("news", 1)], _directory.List()), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Equal([Entry("news", 1)], Counts(_directory.List())), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -58,16 +62,48 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         }, TimeSpan.FromSeconds(10));
         // Its successor starts from nothing.
         Subscribe("news");
-        Assert.Equal([Entry("news", 1)], _directory.List());
+        Assert.Equal([Entry("news", 1)], Counts(_directory.List()));
     }
 
     [Fact]
     public void A_channel_that_only_saw_publications_is_never_listed()
     {
-        _channels.Tell(new Publish("quiet", Encoding.UTF8.GetBytes("1")));
-        ExpectMsg<PublishAck>();
+        Publish("quiet");
 
         Assert.Empty(_directory.List());
+        // Nothing keeps it: it stops, and then not even operators see it.
+        AwaitAssert(() => Assert.Empty(_directory.List(includeIdle: true)), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void An_entry_follows_the_offset_the_epoch_and_the_history_kept()
+    {
+        Subscribe("feed:news");
+        Subscribe("news");
+        string? epoch = null;
+        for (var i = 1; i <= 5; i++)
+        {
+            epoch = Publish("feed:news").Epoch;
+            Publish("news");
+        }
+
+        var listed = _directory.List();
+        Assert.Equal(new ChannelSummary("feed:news", 1, 5, epoch!, 3), listed[0]); // history-size = 3
+        Assert.Equal(5, listed[1].Offset);
+        Assert.Equal(0, listed[1].HistoryLength); // the default namespace keeps no history
+    }
+
+    [Fact]
+    public void A_channel_kept_only_for_its_history_is_listed_for_operators_but_not_for_the_api()
+    {
+        var only = Subscribe("feed:news");
+        Publish("feed:news");
+
+        _channels.Tell(new Unsubscribe("feed:news"), only);
+
+        AwaitAssert(() => Assert.Empty(_directory.List()), TimeSpan.FromSeconds(10));
+        var idle = Assert.Single(_directory.List(includeIdle: true));
+        Assert.Equal(("feed:news", 0, 1L, 1), (idle.Name, idle.Subscribers, idle.Offset, idle.HistoryLength));
     }
 
     [Fact]
@@ -76,8 +112,8 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         foreach (var name in new[] { "chat.b", "chat.a", "Chat.c", "news", "chatty" })
             Subscribe(name);
 
-        Assert.Equal(["chat.a", "chat.b", "chatty"], _directory.List("chat").Select(entry => entry.Key));
-        Assert.Equal(["chat.a", "chat.b"], _directory.List("chat.").Select(entry => entry.Key));
+        Assert.Equal(["chat.a", "chat.b", "chatty"], _directory.List("chat").Select(summary => summary.Name));
+        Assert.Equal(["chat.a", "chat.b"], _directory.List("chat.").Select(summary => summary.Name));
         Assert.Empty(_directory.List("nothing"));
         Assert.Equal(5, _directory.List("").Count);
     }
@@ -101,5 +137,14 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         return probe.Ref;
     }
 
-    private static KeyValuePair<string, int> Entry(string channel, int subscribers) => new(channel, subscribers);
+    private PublishAck Publish(string channel)
+    {
+        _channels.Tell(new Publish(channel, Encoding.UTF8.GetBytes("1")));
+        return ExpectMsg<PublishAck>();
+    }
+
+    private static (string, int) Entry(string channel, int subscribers) => (channel, subscribers);
+
+    private static IEnumerable<(string, int)> Counts(IEnumerable<ChannelSummary> listing) =>
+        listing.Select(summary => (summary.Name, summary.Subscribers));
 }
