@@ -109,6 +109,39 @@ public sealed class AdminApiSpecs
     }
 
     [Fact]
+    public async Task Stats_history_holds_one_sample_a_second_with_rates_and_answers_only_what_is_new()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var client = await ConnectAs(server, "alice");
+        await client.SubscribeAsync("news", id: 1);
+        using var admin = server.AdminHttp();
+        for (var n = 1; n <= 50; n++)
+            (await server.PublishAsync("news", n.ToString())).EnsureSuccessStatusCode();
+
+        // Every delivery is counted in some sample's rate: once a sample after the last one has been taken, they add up to 50.
+        var samples = new List<JsonElement>();
+        var delivered = 0.0;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var body = await GetJsonAsync(admin, "admin/stats/history");
+            Assert.Equal(1.0, body.GetProperty("interval_seconds").GetDouble());
+            samples = body.GetProperty("samples").EnumerateArray().ToList();
+            delivered = samples.Zip(samples.Skip(1), (a, b) => b.GetProperty("deliveries_per_second").GetDouble()
+                * (b.GetProperty("at").GetInt64() - a.GetProperty("at").GetInt64()) / 1000.0).Sum();
+            return delivered is > 49.5 and < 50.5;
+        }, Settle, () => $"the samples' deliveries add up to {delivered}, not 50");
+        Assert.Equal(1, samples[^1].GetProperty("connections").GetInt64());
+        Assert.Equal(1, samples[^1].GetProperty("subscriber_actors").GetInt64());
+        Assert.True(samples[^1].GetProperty("gc_heap_bytes").GetInt64() > 0);
+
+        var newest = samples[^1].GetProperty("at").GetInt64();
+        var after = await GetJsonAsync(admin, $"admin/stats/history?after={newest}");
+        Assert.All(after.GetProperty("samples").EnumerateArray(), s => Assert.True(s.GetProperty("at").GetInt64() > newest));
+        using var bad = await admin.GetAsync("admin/stats/history?after=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Channels_lists_names_subscriber_counts_and_positions_filtered_by_prefix()
     {
         await using var server = await ServiceHost.StartAsync();

@@ -43,6 +43,7 @@ public static class AdminEndpoints
         });
 
         admin.MapGet("/stats", (NotifyMetrics metrics) => Results.Json(Stats(metrics, started), Json));
+        admin.MapGet("/stats/history", StatsHistoryPage);
         admin.MapGet("/channels", Channels);
         admin.MapGet("/subscribers", Subscribers);
         admin.MapGet("/deadletters", (DeadLetterRing ring) =>
@@ -67,6 +68,20 @@ public static class AdminEndpoints
         metrics.LeakReason,
         GC.GetTotalMemory(forceFullCollection: false),
         Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 3));
+
+    /// <summary>?after=&lt;unix ms&gt;: only the samples taken after it (a dashboard asks for what it has not seen).</summary>
+    private static IResult StatsHistoryPage(HttpRequest request, StatsHistory history)
+    {
+        var after = request.Query["after"].ToString();
+        long? since = null;
+        if (after.Length > 0)
+        {
+            if (!long.TryParse(after, out var value) || value < 0)
+                return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "\"after\" must be a time in unix milliseconds");
+            since = value;
+        }
+        return Results.Json(new StatsHistoryResponse(StatsHistory.Interval.TotalSeconds, history.Since(since)), Json);
+    }
 
     private static IResult Channels(HttpRequest request, ActorSystem system)
     {
@@ -159,6 +174,8 @@ public static class AdminEndpoints
         string? LeakReason,
         long GcHeapBytes,
         double UptimeSeconds);
+
+    private sealed record StatsHistoryResponse(double IntervalSeconds, IReadOnlyList<StatsSample> Samples);
 
     private sealed record ChannelsResponse(IReadOnlyList<ChannelRow> Channels, int Total);
 

@@ -50,6 +50,8 @@ public static class NotifyServer
         builder.Services.AddSingleton(listeners);
         builder.Services.AddSingleton<AdminAuthorizer>();
         builder.Services.AddSingleton(new DeadLetterRing(settings.Admin.DeadLetterRing));
+        builder.Services.AddSingleton<StatsHistory>();
+        builder.Services.AddHostedService<StatsSampler>();
 
         builder.Services.AddAkka("notify", (akka, services) =>
         {
@@ -87,6 +89,7 @@ public static class NotifyServer
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app);
         AdminEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         return app;
     }
 }
