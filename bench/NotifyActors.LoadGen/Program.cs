@@ -114,11 +114,16 @@ internal static class Scenarios
         var n = o.Int("n", 1000);
         var inflight = o.Int("inflight", 64);
         // Warm-up (JIT, pools, first channel actors), dropped and settled before the baseline RSS is read.
-        var (warm, _, _) = await ConnectManyAsync(server, Math.Min(n, o.Int("warmup", 500)), inflight, i => $"idle-warm-{i}", 512, limit);
-        foreach (var c in warm)
-            c?.Abort();
-        await probe.SettleAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(o.Int("settle", 5)));
+        // --warmup 0 skips it (and its settle): connections at once, e.g. to watch them in notifyctl.
+        var warmup = Math.Min(n, o.Int("warmup", 500));
+        if (warmup > 0)
+        {
+            var (warm, _, _) = await ConnectManyAsync(server, warmup, inflight, i => $"idle-warm-{i}", 512, limit);
+            foreach (var c in warm)
+                c?.Abort();
+            await probe.SettleAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(o.Int("settle", 5)));
+        }
         var rss0 = probe.RssKiB();
         var (clients, failed, seconds) = await ConnectManyAsync(server, n, inflight, i => $"idle-{i}", 512, limit);
         var held = clients.Where(c => c is not null).Select(c => c!).ToList();

@@ -39,8 +39,9 @@ public static class Views
 
     public static Table Subscribers(JsonElement body)
     {
-        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("channels").AddColumn("connected since")
-            .AddColumn(new TableColumn("queue").RightAligned()).AddColumn("last sign of life");
+        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("channels").AddColumn("connected (UTC)")
+            .AddColumn(new TableColumn("queue").RightAligned()).AddColumn("last sign of life (UTC)");
+        var rows = 0;
         foreach (var subscriber in body.GetProperty("subscribers").EnumerateArray())
         {
             var channels = string.Join(", ", subscriber.GetProperty("channels").EnumerateArray().Select(Text));
@@ -50,15 +51,25 @@ public static class Views
                 Markup.Escape(user.Length == 0 ? "(anonymous)" : user),
                 Markup.Escape(Text(subscriber.GetProperty("remote_address"))),
                 Markup.Escape(channels),
-                Markup.Escape(subscriber.GetProperty("connected_since").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture)),
+                Markup.Escape(Clock(subscriber.GetProperty("connected_since"))),
                 Markup.Escape($"{subscriber.GetProperty("queue_frames").GetInt64()} / {Bytes(subscriber.GetProperty("queue_bytes").GetInt64())}"),
-                Markup.Escape(subscriber.GetProperty("last_sign_of_life").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture)));
+                Markup.Escape(Clock(subscriber.GetProperty("last_sign_of_life"))));
+            rows++;
         }
-        var caption = $"{body.GetProperty("matched").GetInt32()} matching connection(s)";
+        var matched = body.GetProperty("matched").GetInt32();
+        var caption = rows < matched ? $"showing {rows} of {matched} matching connection(s)" : $"{matched} matching connection(s)";
         if (!body.GetProperty("complete").GetBoolean())
             caption += "; some connections did not answer in time";
         table.Caption(caption);
         return table;
+    }
+
+    /// <summary>A time of day, with the date only when it is not today (UTC): keeps the table narrow.</summary>
+    private static string Clock(JsonElement value)
+    {
+        var time = value.GetDateTimeOffset().ToUniversalTime();
+        var format = time.Date == DateTimeOffset.UtcNow.Date ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss";
+        return time.ToString(format, CultureInfo.InvariantCulture);
     }
 
     public static Table DeadLetters(JsonElement body)

@@ -17,5 +17,11 @@ catch (SettingsException e)
     return 2;
 }
 
+// Once bound, so a port chosen by the system (":0") shows as the real one.
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    foreach (var admin in app.Services.GetRequiredService<Listeners>().AdminAddresses)
+        Console.WriteLine($"dashboard: {admin}dashboard/ (sign in with the admin token)");
+});
 await app.RunAsync();
 return 0;
