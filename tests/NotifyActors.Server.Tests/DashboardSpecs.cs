@@ -52,21 +52,30 @@ public sealed class DashboardSpecs
                 clients.Add(bob);
                 await bob.SubscribeAsync("sport", id: 1);
             }
+            // A user id is chosen by whoever issues tokens: it must show as text, never run as markup.
+            const string markup = "<img src=x onerror=\"document.title='owned'\">";
+            var odd = await AdminApiSpecs.ConnectAs(server, markup);
+            clients.Add(odd);
+            await odd.SubscribeAsync("sport", id: 1);
             for (var n = 1; n <= 20; n++)
                 (await server.PublishAsync("news", n.ToString())).EnsureSuccessStatusCode();
 
-            await Expect(Stat(page, "connections")).ToHaveTextAsync("6");
-            await Expect(Stat(page, "subscriber_actors")).ToHaveTextAsync("6");
+            await Expect(Stat(page, "connections")).ToHaveTextAsync("7");
+            await Expect(Stat(page, "subscriber_actors")).ToHaveTextAsync("7");
             await Expect(Stat(page, "channels")).ToHaveTextAsync("2");
             var news = page.Locator("#channels tr[data-channel=\"news\"] td");
             await Expect(news.Nth(1)).ToHaveTextAsync("3");
             await Expect(news.Nth(2)).ToHaveTextAsync("20");
-            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(6);
-            // The connections chart has drawn a line up to 6: blue pixels, several samples, newest value 6.
+            var oddRow = page.Locator($"#subscribers tr[data-client=\"{AdminApiSpecs.ClientId(odd)}\"] td");
+            await Expect(oddRow.Nth(1)).ToHaveTextAsync(markup);
+            Assert.Equal(0, await page.Locator("#subscribers img").CountAsync());
+            Assert.NotEqual("owned", await page.TitleAsync());
+            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(7);
+            // The connections chart has drawn a line up to 7: blue pixels, several samples, newest value 7.
             await page.WaitForFunctionAsync("""
                 () => {
                   const canvas = document.querySelector('canvas[data-chart="connections"]');
-                  if (Number(canvas.dataset.points) < 2 || canvas.dataset.last !== '6') return false;
+                  if (Number(canvas.dataset.points) < 2 || canvas.dataset.last !== '7') return false;
                   const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
                   let line = 0;
                   for (let i = 0; i < pixels.length; i += 4)
@@ -85,17 +94,17 @@ public sealed class DashboardSpecs
             Assert.Equal(4003, (int?)await victim.ReceiveCloseAsync());
             await Expect(page.Locator("#action-result")).ToContainTextAsync($"Disconnected {id}");
             await Expect(row).ToHaveCountAsync(0);
-            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(5);
-            await Expect(Stat(page, "connections")).ToHaveTextAsync("5");
+            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(6);
+            await Expect(Stat(page, "connections")).ToHaveTextAsync("6");
 
             // The token is kept for this tab's session: a reload goes straight back to the board.
             await page.ReloadAsync();
             await Expect(page.Locator("#board")).ToBeVisibleAsync();
-            await Expect(Stat(page, "connections")).ToHaveTextAsync("5");
+            await Expect(Stat(page, "connections")).ToHaveTextAsync("6");
             // The charts come back whole: the server kept the samples taken before the reload.
             var points = await page.EvaluateAsync<int>("() => Number(document.querySelector('canvas[data-chart=\"connections\"]').dataset.points)");
             Assert.True(points > 2, $"the connections chart has {points} points after a reload");
-            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(5);
+            await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(6);
 
             var screenshot = Path.Combine(Chromium.ArtifactsDirectory(), "dashboard.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
