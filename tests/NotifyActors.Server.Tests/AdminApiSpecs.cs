@@ -59,6 +59,30 @@ public sealed class AdminApiSpecs
     }
 
     [Fact]
+    public async Task Clients_and_back_ends_are_not_served_on_the_admin_listener_but_health_and_metrics_are()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        using var admin = server.AdminHttp(token: null);
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("apikey", ServiceHost.ApiKey);
+
+        using var publish = await admin.PostAsync("api/publish", Json("""{"channel":"news","data":1}"""));
+        using var channels = await admin.GetAsync("api/channels");
+        var upgrade = await Assert.ThrowsAsync<WebSocketException>(() =>
+            TestClient.ConnectAsync(new Uri($"ws://{server.AdminAddress.Authority}/ws")));
+        using var metrics = await admin.GetAsync("metrics");
+        using var health = await admin.GetAsync("healthz");
+
+        Assert.Equal(HttpStatusCode.NotFound, publish.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, channels.StatusCode);
+        Assert.Contains("404", upgrade.Message);
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(0, server.Metrics.Publications);
+        // The same requests on the public address work.
+        Assert.Equal(HttpStatusCode.OK, (await server.PublishAsync("news", "1")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_admin_listener_is_loopback_port_5081_by_default()
     {
         var settings = NotifyActors.Configuration.NotifySettings.Create(NotifyActors.Server.Hosting.ServiceConfiguration.Load(new Dictionary<string, string?>()));

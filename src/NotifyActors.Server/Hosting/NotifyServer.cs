@@ -76,6 +76,18 @@ public static class NotifyServer
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        // The admin listeners are for operators: /ws and the server API exist only on the public addresses,
+        // so opening an admin address to a private network never opens a way in for clients or back ends.
+        app.Use((context, next) =>
+        {
+            var path = context.Request.Path;
+            if ((path.StartsWithSegments("/ws") || path.StartsWithSegments("/api")) && listeners.IsAdmin(context.Connection))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
         // Application-level pings (notify.heartbeat) replace the protocol's keep-alive pings.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/ws", WebSocketEndpoint.Handle);
