@@ -1,22 +1,24 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
+using NotifyActors.Runtime;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Connections;
 
 /// <summary>
 /// One WebSocket connection. Owns the socket (through <see cref="ConnectionLifetime"/>), the read
-/// loop, the bounded outbound stream (materialized in this actor's context) and the heartbeat
+/// loop, the bounded outbound stream (its stream actor is this actor's child) and the heartbeat
 /// (a ping timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the
 /// connection, this actor stops, and stopping reclaims all of it: the stream actor is its child,
 /// the timers are its own, the socket is closed with the reason's code (or aborted), and the
 /// channels it belonged to drop it when they see it Terminated.
+/// An UntypedActor: one is created per connection, and a ReceiveActor would build (and compile)
+/// its handler table for every instance.
 /// </summary>
-public sealed class SubscriberActor : ReceiveActor, IWithTimers
+public sealed class SubscriberActor : UntypedActor, IWithTimers
 {
     private readonly ClientInfo _info;
     private readonly ConnectionLifetime _lifetime;
@@ -25,7 +27,6 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
     private readonly CommandRateLimiter _commandRate;
@@ -47,33 +48,76 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         _channels = channels;
         _metrics = metrics;
         _commandRate = CommandRateLimiter.For(settings.Limits);
-
-        Receive<ClientFrame>(frame => OnClientFrame(frame.Bytes));
-        Receive<Publication>(OnPublication);
-        Receive<SubscribeAck>(OnSubscribeAck);
-        Receive<PublishAck>(OnPublishAck);
-        Receive<PresenceResult>(OnPresenceResult);
-        Receive<HistoryResult>(OnHistoryResult);
-        Receive<MembershipEvent>(OnMembershipEvent);
-        Receive<SendPing>(_ => Send(ServerFrames.Ping));
-        Receive<ReceiveTimeout>(_ =>
-        {
-            _metrics.HeartbeatTimedOut();
-            StopWith(CloseReason.HeartbeatTimeout);
-        });
-        Receive<ReaderStopped>(stopped => StopWith(stopped.Reason));
-        Receive<WriterStopped>(OnWriterStopped);
-        Receive<Disconnect>(disconnect => StopWith(disconnect.Reason));
-        Receive<TokenExpired>(_ => StopWith(CloseReason.TokenExpired));
-        Receive<Terminated>(OnChannelTerminated);
-        Receive<Describe>(_ => Sender.Tell(Describing()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            // Publications first: they are most of the traffic.
+            case Publication publication:
+                OnPublication(publication);
+                break;
+            case ClientFrame frame:
+                OnClientFrame(frame.Bytes);
+                break;
+            case SubscribeAck ack:
+                OnSubscribeAck(ack);
+                break;
+            case PublishAck ack:
+                OnPublishAck(ack);
+                break;
+            case PresenceResult result:
+                OnPresenceResult(result);
+                break;
+            case HistoryResult result:
+                OnHistoryResult(result);
+                break;
+            case MembershipEvent membershipEvent:
+                OnMembershipEvent(membershipEvent);
+                break;
+            case SendPing:
+                Send(ServerFrames.Ping);
+                break;
+            case ReceiveTimeout:
+                _metrics.HeartbeatTimedOut();
+                StopWith(CloseReason.HeartbeatTimeout);
+                break;
+            case ReaderStopped stopped:
+                StopWith(stopped.Reason);
+                break;
+            case WriterStopped stopped:
+                OnWriterStopped(stopped);
+                break;
+            case Disconnect disconnect:
+                StopWith(disconnect.Reason);
+                break;
+            case TokenExpired:
+                StopWith(CloseReason.TokenExpired);
+                break;
+            case Terminated terminated:
+                OnChannelTerminated(terminated);
+                break;
+            case Describe:
+                Sender.Tell(Describing());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The only child is the outbound stream actor. A stream that failed cannot be resumed, and it
+    /// is never restarted: it stops, and its completion (WriterStopped) ends the connection.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
         // Created per connection: plain arguments, not an expression, whose evaluation would emit code per actor.
-        Akka.Actor.Props.Create(typeof(SubscriberActor), info, lifetime, settings, channels, metrics);
+        Akka.Actor.Props.Create(typeof(SubscriberActor), info, lifetime, settings, channels, metrics).WithDispatcher(CompactMailbox.Dispatcher);
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
@@ -154,7 +198,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void Start()
     {
-        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context.Materializer());
+        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, OutboundStreams.For(Context.System).ChildrenOf(Self));
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
 
         var heartbeat = _settings.Heartbeat;
@@ -380,7 +424,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         {
             // Delivering past a gap would break "every publication after the subscribed offset".
             // The client resubscribes with recovery, which repairs the gap from history where it is kept.
-            _log.Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
+            Context.GetLogger().Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
             _memberships.Remove(publication.Channel);
             Context.Unwatch(membership.Channel);
             _channels.Tell(new Unsubscribe(publication.Channel));
@@ -469,13 +513,14 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         Become(Flushing);
     }
 
-    /// <summary>Closing: the outbound stream finishes what it holds (bounded by close-timeout), then the actor stops.</summary>
-    private void Flushing()
+    /// <summary>
+    /// Closing: the outbound stream finishes what it holds (bounded by close-timeout), then the actor stops.
+    /// Commands, publications and queries no longer matter to a connection that is closing.
+    /// </summary>
+    private void Flushing(object message)
     {
-        Receive<WriterStopped>(_ => Context.Stop(Self));
-        Receive<FlushTimedOut>(_ => Context.Stop(Self));
-        // Commands, publications and queries no longer matter to a connection that is closing.
-        ReceiveAny(_ => { });
+        if (message is WriterStopped or FlushTimedOut)
+            Context.Stop(Self);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

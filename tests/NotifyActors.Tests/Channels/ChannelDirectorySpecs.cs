@@ -15,7 +15,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     private readonly IActorRef _channels;
     private readonly ChannelDirectory _directory;
 
-    public ChannelDirectorySpecs(ITestOutputHelper output) : base(output: output)
+    public ChannelDirectorySpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
         _directory = ChannelDirectory.For(Sys);
