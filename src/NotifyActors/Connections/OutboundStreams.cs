@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Implementation;
+using Akka.Streams.Implementation.Fusing;
 using Akka.Util;
 using NotifyActors.Runtime;
 
@@ -9,7 +10,7 @@ namespace NotifyActors.Connections;
 /// <summary>
 /// What every connection's outbound stream shares, once per actor system: the materializer settings
 /// (read from the configuration once, not per connection) and the stream names.
-/// <see cref="ChildrenOf"/> gives a materializer whose stream actors become children of the given
+/// <see cref="RunAsChild{TMat}"/> runs a graph in one stream actor that is a child of the calling
 /// actor. <c>Context.Materializer()</c> would put a StreamSupervisor actor of its own between the
 /// subscriber and its stream actor: a third actor per connection, with its mailbox and cell, that
 /// supervises nothing the subscriber does not already supervise.
@@ -33,13 +34,20 @@ public sealed class OutboundStreams : IExtension
     public static OutboundStreams For(ActorSystem system) => system.WithExtension<OutboundStreams, Provider>();
 
     /// <summary>
-    /// A materializer that attaches each stream actor to <paramref name="owner"/>'s children. Only the
-    /// owner itself may use it (from its own PreStart or handlers), as with <c>Context.ActorOf</c>: the
-    /// stream actor then stops with the owner, before the owner's PostStop, and fails to the owner's
-    /// supervisor strategy.
+    /// Runs <paramref name="graph"/> in one stream actor created as <paramref name="owner"/>'s child
+    /// named <paramref name="name"/>; call it from the owner itself (its PreStart or a handler), as
+    /// with <c>Context.ActorOf</c>. The stream actor then stops with the owner, before the owner's
+    /// PostStop, and its failures go to the owner's supervisor strategy.
     /// </summary>
-    public IMaterializer ChildrenOf(IActorRef owner) =>
-        new ActorMaterializerImpl(_system, _settings, _system.Dispatchers, owner, _shutDown, _names);
+    public TMat RunAsChild<TMat>(IGraph<ClosedShape, TMat> graph, IActorContext owner, string name)
+    {
+        var materializer = new ActorMaterializerImpl(_system, _settings, _system.Dispatchers, owner.Self, _shutDown, _names);
+        // Plain Props for the stream actor: ActorGraphInterpreter.Props builds them from an expression,
+        // whose evaluation emits (and later finalizes) a dynamic method for every stream.
+        return materializer.Materialize(graph, shell => owner.ActorOf(
+            Props.Create(typeof(ActorGraphInterpreter), shell).WithDispatcher(CompactMailbox.Dispatcher).WithDeploy(Deploy.Local),
+            name));
+    }
 
     /// <summary>Akka's factory for the extension.</summary>
     public sealed class Provider : ExtensionIdProvider<OutboundStreams>

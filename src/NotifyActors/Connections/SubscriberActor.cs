@@ -198,7 +198,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
 
     private void Start()
     {
-        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, OutboundStreams.For(Context.System).ChildrenOf(Self));
+        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context);
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
 
         var heartbeat = _settings.Heartbeat;
