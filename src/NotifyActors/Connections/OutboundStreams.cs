@@ -45,7 +45,7 @@ public sealed class OutboundStreams : IExtension
         // Plain Props for the stream actor: ActorGraphInterpreter.Props builds them from an expression,
         // whose evaluation emits (and later finalizes) a dynamic method for every stream.
         return materializer.Materialize(graph, shell => owner.ActorOf(
-            Props.Create(typeof(ActorGraphInterpreter), shell).WithDispatcher(CompactMailbox.Dispatcher).WithDeploy(Deploy.Local),
+            Props.Create(typeof(ActorGraphInterpreter), shell).WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.Dispatcher),
             name));
     }
 
