@@ -76,8 +76,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     }
 
     public static Props Props(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics) =>
-        // Created per channel: plain arguments, not an expression, whose evaluation would emit code per actor.
-        Akka.Actor.Props.Create(typeof(ChannelActor), name, ns, maxRecovered, metrics).WithDispatcher(CompactMailbox.Dispatcher);
+        DirectProducer<ChannelActor>.Props(() => new ChannelActor(name, ns, maxRecovered, metrics)).WithDispatcher(CompactMailbox.Dispatcher);
 
     private sealed record HistoryExpired
     {

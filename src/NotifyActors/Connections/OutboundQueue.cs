@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using Akka.Actor;
+using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.Implementation.Fusing;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 
@@ -18,6 +20,11 @@ internal sealed class OutboundQueue
     // Once the queue is disposed, the writer may still finish one frame; counting from far below
     // zero keeps that late decrement away from the shared gauge.
     private const long Disposed = long.MinValue / 2;
+
+    // Built and fused once: fusing a graph costs more than running it, and every connection's stream
+    // has the same shape. Each materialization gets its own feed, and its socket through an attribute.
+    private static readonly IGraph<ClosedShape, (OutboundFeed, Task)> Blueprint =
+        Fusing.Aggressive(Source.FromGraph(new OutboundSource()).ToMaterialized(new WebSocketSink(), Keep.Both));
 
     private readonly OutboundSettings _limits;
     private readonly NotifyMetrics _metrics;
@@ -42,8 +49,7 @@ internal sealed class OutboundQueue
     public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IActorContext owner)
     {
         var queue = new OutboundQueue(limits, metrics);
-        var graph = Source.FromGraph(new OutboundSource())
-            .ToMaterialized(new WebSocketSink(socket, limits.WriteTimeout, queue.OnWritten), Keep.Both);
+        var graph = Blueprint.AddAttributes(new Attributes(new WebSocketSink.Target(socket, limits.WriteTimeout, queue.OnWritten)));
         var (feed, completion) = OutboundStreams.For(owner.System).RunAsChild(graph, owner, "outbound");
         queue._feed = feed;
         queue.Completion = completion;

@@ -42,10 +42,11 @@ public sealed class OutboundStreams : IExtension
     public TMat RunAsChild<TMat>(IGraph<ClosedShape, TMat> graph, IActorContext owner, string name)
     {
         var materializer = new ActorMaterializerImpl(_system, _settings, _system.Dispatchers, owner.Self, _shutDown, _names);
-        // Plain Props for the stream actor: ActorGraphInterpreter.Props builds them from an expression,
-        // whose evaluation emits (and later finalizes) a dynamic method for every stream.
+        // The stream actor's Props are built here, not by the materializer, so that it is constructed
+        // directly (see DirectProducer) and gets the compact mailbox.
         return materializer.Materialize(graph, shell => owner.ActorOf(
-            Props.Create(typeof(ActorGraphInterpreter), shell).WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.Dispatcher),
+            DirectProducer<ActorGraphInterpreter>.Props(() => new ActorGraphInterpreter(shell))
+                .WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.Dispatcher),
             name));
     }
 

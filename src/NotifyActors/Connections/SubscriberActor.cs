@@ -116,8 +116,8 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
-        // Created per connection: plain arguments, not an expression, whose evaluation would emit code per actor.
-        Akka.Actor.Props.Create(typeof(SubscriberActor), info, lifetime, settings, channels, metrics).WithDispatcher(CompactMailbox.Dispatcher);
+        DirectProducer<SubscriberActor>.Props(() => new SubscriberActor(info, lifetime, settings, channels, metrics))
+            .WithDispatcher(CompactMailbox.Dispatcher);
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
