@@ -106,5 +106,5 @@ done
 MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), .NET SDK $(dotnet --version), open files $(ulimit -n)"
 $LOADGEN report --results "$RESULTS" --mode "$MODE" --machine "$MACHINE" \
   --commands "bench/run.sh $MODE (REPS=$REPS); idle: $IDLE; fanout: $FANOUT; churn: $CHURN; slow: $SLOW; held: $HELD" \
-  --out docs/benchmarks.md --svg docs/benchmarks.svg
+  --notes bench/notes.md --out docs/benchmarks.md --svg docs/benchmarks.svg
 echo "== wrote docs/benchmarks.md and docs/benchmarks.svg (raw results in ${RESULTS#$ROOT/})"

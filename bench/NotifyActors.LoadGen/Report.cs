@@ -141,6 +141,13 @@ internal static class Report
         md.AppendLine("- **churn**: C cycles of connect, welcome, subscribe (100 shared channels), `subscribed`, then an abrupt drop (RST, no close frame), 64 in flight. After a warm-up of C/10 cycles and after the run, `/metrics` is polled until `notify_connections` and `notify_subscriber_actors` reach 0 (bounded), then RSS is read after a further settle. No forced GC: RSS is what the process holds after settling.");
         md.AppendLine("- **held**: N clients (19,000: the service's connection limit, under its 20,000 open files) connect from one load process (64 in flight) and all subscribe to one channel; RSS is read before and once all are held. Then M publications go to that channel one at a time (1/s), each a broadcast to every held connection; lost = expected - distinct deliveries, latency is publish-call start to frame received. Held = connections whose `subscribed` reply arrived.");
         md.AppendLine("- **slow**: S clients on one channel; a burst of M publications of 4 KiB at full speed with everyone reading, then the same burst with 5% of the clients not reading (their sockets fill). Compared: the others' deliveries/s and p99 in both bursts; server RSS peak growth (sampled every 100 ms) against stalled x outbound max-bytes (1 MiB) + 20 MB; how the stalled clients ended when they read again.");
+        // The engineering notes (what was changed, tried and what the profile shows is left) are kept
+        // by hand next to the tooling and carried into every generated report.
+        if (o.Get("notes", "") is { Length: > 0 } notes && File.Exists(notes))
+        {
+            md.AppendLine();
+            md.Append(File.ReadAllText(notes));
+        }
         File.WriteAllText(o.Get("out", "docs/benchmarks.md"), md.ToString());
         File.WriteAllText(o.Get("svg", "docs/benchmarks.svg"), Svg(chart));
         return 0;
