@@ -23,12 +23,14 @@ case "$MODE" in
     FANOUT="--subscribers 500 --messages 200 --rate 20 --full-messages 300"
     CHURN="--cycles 5000 --inflight 64 --settle 5"
     SLOW="--subscribers 100 --stalled 0.05 --messages 3000 --payload 4096 --grace 8"
+    HELD="--n 19000 --messages 5 --limit 300"
     ;;
   full)
     IDLE="--n 10000 --warmup 1000 --settle 8 --limit 300"
     FANOUT="--subscribers 2000 --messages 600 --rate 20 --full-messages 300 --limit 300"
     CHURN="--cycles 50000 --inflight 64 --settle 8 --limit 600"
     SLOW="--subscribers 2000 --stalled 0.05 --messages 1500 --payload 4096 --grace 8 --limit 300"
+    HELD="--n 19000 --messages 10 --limit 300"
     ;;
   *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
 esac
@@ -87,9 +89,9 @@ run_one() { # scenario target rep args...
   cleanup
 }
 
-for scenario in idle fanout churn slow; do
+for scenario in idle fanout churn slow held; do
   case $scenario in
-    idle) ARGS=$IDLE ;; fanout) ARGS=$FANOUT ;; churn) ARGS=$CHURN ;; slow) ARGS=$SLOW ;;
+    idle) ARGS=$IDLE ;; fanout) ARGS=$FANOUT ;; churn) ARGS=$CHURN ;; slow) ARGS=$SLOW ;; held) ARGS=$HELD ;;
   esac
   for rep in $(seq 1 "$REPS"); do
     # Alternate which target goes first, so neither always runs on a warmer machine.
@@ -103,6 +105,6 @@ done
 
 MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), .NET SDK $(dotnet --version), open files $(ulimit -n)"
 $LOADGEN report --results "$RESULTS" --mode "$MODE" --machine "$MACHINE" \
-  --commands "bench/run.sh $MODE (REPS=$REPS); idle: $IDLE; fanout: $FANOUT; churn: $CHURN; slow: $SLOW" \
-  --out docs/benchmarks.md --svg docs/benchmarks.svg
+  --commands "bench/run.sh $MODE (REPS=$REPS); idle: $IDLE; fanout: $FANOUT; churn: $CHURN; slow: $SLOW; held: $HELD" \
+  --notes bench/notes.md --out docs/benchmarks.md --svg docs/benchmarks.svg
 echo "== wrote docs/benchmarks.md and docs/benchmarks.svg (raw results in ${RESULTS#$ROOT/})"

@@ -5,14 +5,14 @@ using System.Text.Json;
 using NotifyActors.LoadGen;
 
 // NotifyActors.LoadGen: load scenarios for bench/run.sh against the service or the baseline.
-//   loadgen <idle|fanout|churn|slow> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
+//   loadgen <idle|fanout|churn|slow|held> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
 // Every scenario prints a readable summary, then ONE JSON line of results (the last line starting with '{').
 // Every loop is bounded in count and in time (--limit seconds per phase).
 
 var options = Options.Parse(args);
 if (options.Scenario is null)
 {
-    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
+    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
     return 2;
 }
 if (options.Scenario == "report")
@@ -49,6 +49,9 @@ switch (options.Scenario)
         break;
     case "slow":
         await Scenarios.Slow(options, server, probe, http, baseUri, apiKey, limit, result);
+        break;
+    case "held":
+        await Scenarios.Held(options, server, probe, http, baseUri, apiKey, limit, result);
         break;
     default:
         Console.Error.WriteLine($"loadgen: unknown scenario {options.Scenario}");
@@ -334,6 +337,52 @@ internal static class Scenarios
             var elapsed = (Volatile.Read(ref group.LastTicks) - publisher.FirstTicks) / (double)Stopwatch.Frequency;
             return (elapsed > 0 ? group.Deliveries / elapsed : 0, group.Latency.PercentileMs(99), publisher.Ok);
         }
+    }
+
+    /// <summary>
+    /// The "held connections on one node": N clients (19,000 by default, the server's limit under
+    /// its 20,000 open files) connect, all subscribe to one channel and are held; then every publication
+    /// (a broadcast to all of them) must reach every client. One load process: N sockets stay under its
+    /// own 20,000-file limit. Records how many were held, deliveries lost, the broadcast's delivery time
+    /// and the server's RSS per held connection.
+    /// </summary>
+    public static async Task Held(Options o, IPEndPoint server, ServerProbe probe, HttpClient http, Uri baseUri, string apiKey, TimeSpan limit, Dictionary<string, object?> r)
+    {
+        var n = o.Int("n", 19_000);
+        var m = o.Int("messages", 5);
+        var rssBefore = probe.RssKiB();
+        var (clients, failed, seconds) = await ConnectManyAsync(server, n, o.Int("inflight", 64), _ => "held", 512, limit);
+        var held = clients.Where(c => c is not null).Select(c => c!).ToList();
+        var rssHeld = probe.RssKiB();
+        var group = new Group();
+        using var cts = new CancellationTokenSource();
+        var readers = held.Select(c => ReadAsync(c, _ => group, cts.Token)).ToList();
+        // One publication at a time, each one a broadcast to every held connection.
+        var publisher = new Publisher(http, baseUri, apiKey);
+        await publisher.RunAsync("held", m, o.Double("rate", 1), 1, o.Int("payload", 64), limit);
+        var expected = publisher.Ok * held.Count;
+        await WaitAsync(() => Interlocked.Read(ref group.Deliveries), expected, TimeSpan.FromSeconds(10), limit);
+        var delivered = Interlocked.Read(ref group.Deliveries);
+        r["connections_asked"] = n;
+        r["connections_held"] = held.Count;
+        r["connect_failures"] = failed;
+        r["connect_subscribe_per_s"] = Math.Round(held.Count / seconds, 1);
+        r["server_notify_connections"] = await probe.MetricAsync("notify_connections");
+        r["published"] = publisher.Ok;
+        r["publish_failures"] = publisher.Failed;
+        r["deliveries"] = delivered;
+        r["lost"] = Math.Max(0, expected - (delivered - group.OutOfOrder));
+        r["out_of_order"] = group.OutOfOrder;
+        r["broadcast_p50_ms"] = group.Latency.PercentileMs(50);
+        r["broadcast_p99_ms"] = group.Latency.PercentileMs(99);
+        r["broadcast_max_ms"] = group.Latency.MaxMs;
+        r["server_rss_before_kib"] = rssBefore;
+        r["server_rss_held_kib"] = rssHeld;
+        r["rss_per_connection_kib"] = held.Count > 0 ? Math.Round((rssHeld - rssBefore) / (double)held.Count, 2) : 0;
+        r["still_open"] = held.Count(c => c.Ending == "open");
+        foreach (var c in held)
+            c.Abort();
+        cts.Cancel();
     }
 
     /// <summary>Connects and subscribes n clients with a number in flight; failed slots stay null.</summary>

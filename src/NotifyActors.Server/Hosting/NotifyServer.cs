@@ -39,6 +39,10 @@ public static class NotifyServer
         });
         // One log line per request would drown the service's own lines at thousands of publishes per second.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting logs only request starts and ends (below Warning anyway), but while its logger is enabled at
+        // all it opens a log scope and an Activity per request, and a WebSocket request holds both for the
+        // connection's whole life.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton(settings);

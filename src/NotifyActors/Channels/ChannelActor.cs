@@ -1,6 +1,7 @@
 using Akka.Actor;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
+using NotifyActors.Runtime;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Channels;
@@ -11,8 +12,10 @@ namespace NotifyActors.Channels;
 /// the channel (and its presence, with a leave push where join-leave is on). With no subscribers
 /// and nothing left in history it asks its parent to passivate it (the registry buffers messages
 /// for the name meanwhile, so none is lost to the race).
+/// An UntypedActor: there can be one per connection, and a ReceiveActor would build (and compile)
+/// its handler table for every instance.
 /// </summary>
-public sealed class ChannelActor : ReceiveActor, IWithTimers
+public sealed class ChannelActor : UntypedActor, IWithTimers
 {
     private readonly string _name;
     private readonly NamespaceSettings _namespace;
@@ -35,22 +38,46 @@ public sealed class ChannelActor : ReceiveActor, IWithTimers
         _maxRecovered = maxRecovered;
         _metrics = metrics;
         _history = new ChannelHistory(ns.HistorySize, ns.HistoryTtl);
-
-        Receive<Subscribe>(OnSubscribe);
-        Receive<Unsubscribe>(_ => Leave(Sender));
-        Receive<Publish>(OnPublish);
-        Receive<HistoryQuery>(OnHistory);
-        Receive<PresenceQuery>(OnPresence);
-        Receive<Terminated>(t => Leave(t.ActorRef));
-        Receive<HistoryExpired>(_ => OnHistoryExpired());
-        Receive<ChannelRegistry.Passivate>(_ => OnPassivate());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Publish publish:
+                OnPublish(publish);
+                break;
+            case Subscribe subscribe:
+                OnSubscribe(subscribe);
+                break;
+            case Unsubscribe:
+                Leave(Sender);
+                break;
+            case Terminated terminated:
+                Leave(terminated.ActorRef);
+                break;
+            case HistoryQuery query:
+                OnHistory(query);
+                break;
+            case PresenceQuery query:
+                OnPresence(query);
+                break;
+            case HistoryExpired:
+                OnHistoryExpired();
+                break;
+            case ChannelRegistry.Passivate:
+                OnPassivate();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
     public static Props Props(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics) =>
-        // Created per channel: plain arguments, not an expression, whose evaluation would emit code per actor.
-        Akka.Actor.Props.Create(typeof(ChannelActor), name, ns, maxRecovered, metrics);
+        DirectProducer<ChannelActor>.Props(() => new ChannelActor(name, ns, maxRecovered, metrics)).WithDispatcher(CompactMailbox.Dispatcher);
 
     private sealed record HistoryExpired
     {

@@ -1,19 +1,19 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
+using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.Implementation.Fusing;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Connections;
 
 /// <summary>
-/// A connection's bounded outbound stream: a channel-backed Akka.Streams source feeding
+/// A connection's bounded outbound stream: <see cref="OutboundSource"/> feeding
 /// <see cref="WebSocketSink"/>. Bounded in frames and in bytes; <see cref="TryEnqueue"/> answers
 /// at once, so a full queue is known synchronously (Source.Queue's Drop* strategies would drop
 /// silently) and the caller closes the slow consumer instead of waiting.
-/// Owned by the subscriber actor: it is materialized in the actor's context, so its stream
-/// actor stops with the actor.
+/// Owned by the subscriber actor: its stream actor is the subscriber's child, so it stops with the actor.
 /// </summary>
 internal sealed class OutboundQueue
 {
@@ -21,9 +21,14 @@ internal sealed class OutboundQueue
     // zero keeps that late decrement away from the shared gauge.
     private const long Disposed = long.MinValue / 2;
 
+    // Built and fused once: fusing a graph costs more than running it, and every connection's stream
+    // has the same shape. Each materialization gets its own feed, and its socket through an attribute.
+    private static readonly IGraph<ClosedShape, (OutboundFeed, Task)> Blueprint =
+        Fusing.Aggressive(Source.FromGraph(new OutboundSource()).ToMaterialized(new WebSocketSink(), Keep.Both));
+
     private readonly OutboundSettings _limits;
     private readonly NotifyMetrics _metrics;
-    private ChannelWriter<OutboundFrame> _writer = null!;
+    private OutboundFeed _feed = null!;
     private long _frames;
     private long _bytes;
 
@@ -40,14 +45,13 @@ internal sealed class OutboundQueue
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IMaterializer materializer)
+    /// <summary>Starts the stream in a child of <paramref name="owner"/> (the subscriber actor, calling from itself).</summary>
+    public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IActorContext owner)
     {
         var queue = new OutboundQueue(limits, metrics);
-        // One slot of slack: the counters below are the real bound; the channel only has to never refuse first.
-        var (writer, completion) = Source.Channel<OutboundFrame>(limits.MaxFrames + 1, singleWriter: true, BoundedChannelFullMode.Wait)
-            .ToMaterialized(new WebSocketSink(socket, limits.WriteTimeout, queue.OnWritten), Keep.Both)
-            .Run(materializer);
-        queue._writer = writer;
+        var graph = Blueprint.AddAttributes(new Attributes(new WebSocketSink.Target(socket, limits.WriteTimeout, queue.OnWritten)));
+        var (feed, completion) = OutboundStreams.For(owner.System).RunAsChild(graph, owner, "outbound");
+        queue._feed = feed;
         queue.Completion = completion;
         return queue;
     }
@@ -62,16 +66,17 @@ internal sealed class OutboundQueue
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _bytes, frame.Length);
         _metrics.OutboundQueued(1);
-        return _writer.TryWrite(new OutboundFrame(frame, isDelivery));
+        _feed.Offer(new OutboundFrame(frame, isDelivery));
+        return true;
     }
 
     /// <summary>No more frames: the stream writes what it holds, then completes (<see cref="Completion"/>).</summary>
-    public void Complete() => _writer.TryComplete();
+    public void Complete() => _feed.Complete();
 
     /// <summary>Stops accepting frames and takes what is still queued out of the gauge.</summary>
     public void Dispose()
     {
-        _writer.TryComplete();
+        _feed.Complete();
         var left = Interlocked.Exchange(ref _frames, Disposed);
         if (left > 0)
             _metrics.OutboundQueued(-left);

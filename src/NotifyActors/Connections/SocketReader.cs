@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using Akka.Actor;
 using NotifyActors.Protocol;
@@ -17,42 +18,54 @@ internal static class SocketReader
 
     public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber)
     {
-        var chunk = new byte[ChunkBytes];
         byte[]? message = null;
         var length = 0;
         try
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(chunk.AsMemory(), CancellationToken.None).ConfigureAwait(false);
-                switch (result.MessageType)
-                {
-                    case WebSocketMessageType.Close:
-                        subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ClientClosed), ActorRefs.NoSender);
-                        return;
-                    case WebSocketMessageType.Binary:
-                        subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.BinaryFrame), ActorRefs.NoSender);
-                        return;
-                }
-
-                if (length + result.Count > maxFrameBytes)
-                {
-                    subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.MessageTooBig), ActorRefs.NoSender);
+                // Wait for the next frame without a buffer (a zero-byte receive): an idle connection,
+                // which is most of them, holds no receive chunk. The chunk is rented once data is there.
+                var next = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                if (!Continue(next, subscriber))
                     return;
-                }
-
-                if (result.EndOfMessage && length == 0)
+                if (next.EndOfMessage)
                 {
-                    subscriber.Tell(new SubscriberActor.ClientFrame(chunk.AsSpan(0, result.Count).ToArray()), ActorRefs.NoSender);
+                    // A frame with no payload (left) ended the message: the zero-byte receive consumed it.
+                    subscriber.Tell(new SubscriberActor.ClientFrame(length == 0 ? [] : message.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
+                    length = 0;
                     continue;
                 }
-
-                message = Append(message, length, chunk.AsSpan(0, result.Count));
-                length += result.Count;
-                if (result.EndOfMessage)
+                var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                try
                 {
-                    subscriber.Tell(new SubscriberActor.ClientFrame(message.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
-                    length = 0;
+                    var result = await socket.ReceiveAsync(chunk.AsMemory(0, ChunkBytes), CancellationToken.None).ConfigureAwait(false);
+                    if (!Continue(result, subscriber))
+                        return;
+
+                    if (length + result.Count > maxFrameBytes)
+                    {
+                        subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.MessageTooBig), ActorRefs.NoSender);
+                        return;
+                    }
+
+                    if (result.EndOfMessage && length == 0)
+                    {
+                        subscriber.Tell(new SubscriberActor.ClientFrame(chunk.AsSpan(0, result.Count).ToArray()), ActorRefs.NoSender);
+                        continue;
+                    }
+
+                    message = Append(message, length, chunk.AsSpan(0, result.Count));
+                    length += result.Count;
+                    if (result.EndOfMessage)
+                    {
+                        subscriber.Tell(new SubscriberActor.ClientFrame(message.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
+                        length = 0;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
                 }
             }
         }
@@ -61,6 +74,22 @@ internal static class SocketReader
             // Whatever broke the socket (reset, abort, a protocol error in the peer's framing),
             // the connection is over; the actor must hear of it rather than wait for its heartbeat.
             subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ConnectionLost), ActorRefs.NoSender);
+        }
+    }
+
+    /// <summary>False, after telling the actor why, when the frame ends the read loop (a close or binary frame).</summary>
+    private static bool Continue(ValueWebSocketReceiveResult result, IActorRef subscriber)
+    {
+        switch (result.MessageType)
+        {
+            case WebSocketMessageType.Close:
+                subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ClientClosed), ActorRefs.NoSender);
+                return false;
+            case WebSocketMessageType.Binary:
+                subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.BinaryFrame), ActorRefs.NoSender);
+                return false;
+            default:
+                return true;
         }
     }
 

@@ -1,22 +1,24 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
+using NotifyActors.Runtime;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Connections;
 
 /// <summary>
 /// One WebSocket connection. Owns the socket (through <see cref="ConnectionLifetime"/>), the read
-/// loop, the bounded outbound stream (materialized in this actor's context) and the heartbeat
-/// (a ping timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the
+/// loop, the bounded outbound stream (its stream actor is this actor's child) and the heartbeat
+/// (a ping timer, and a deadline timer for a sign of life). Whatever ends the
 /// connection, this actor stops, and stopping reclaims all of it: the stream actor is its child,
 /// the timers are its own, the socket is closed with the reason's code (or aborted), and the
 /// channels it belonged to drop it when they see it Terminated.
+/// An UntypedActor: one is created per connection, and a ReceiveActor would build (and compile)
+/// its handler table for every instance.
 /// </summary>
-public sealed class SubscriberActor : ReceiveActor, IWithTimers
+public sealed class SubscriberActor : UntypedActor, IWithTimers
 {
     private readonly ClientInfo _info;
     private readonly ConnectionLifetime _lifetime;
@@ -25,7 +27,6 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
     private readonly CommandRateLimiter _commandRate;
@@ -47,51 +48,93 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         _channels = channels;
         _metrics = metrics;
         _commandRate = CommandRateLimiter.For(settings.Limits);
-
-        Receive<ClientFrame>(frame => OnClientFrame(frame.Bytes));
-        Receive<Publication>(OnPublication);
-        Receive<SubscribeAck>(OnSubscribeAck);
-        Receive<PublishAck>(OnPublishAck);
-        Receive<PresenceResult>(OnPresenceResult);
-        Receive<HistoryResult>(OnHistoryResult);
-        Receive<MembershipEvent>(OnMembershipEvent);
-        Receive<SendPing>(_ => Send(ServerFrames.Ping));
-        Receive<ReceiveTimeout>(_ =>
-        {
-            _metrics.HeartbeatTimedOut();
-            StopWith(CloseReason.HeartbeatTimeout);
-        });
-        Receive<ReaderStopped>(stopped => StopWith(stopped.Reason));
-        Receive<WriterStopped>(OnWriterStopped);
-        Receive<Disconnect>(disconnect => StopWith(disconnect.Reason));
-        Receive<TokenExpired>(_ => StopWith(CloseReason.TokenExpired));
-        Receive<Terminated>(OnChannelTerminated);
-        Receive<Describe>(_ => Sender.Tell(Describing()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            // Publications first: they are most of the traffic.
+            case Publication publication:
+                OnPublication(publication);
+                break;
+            case ClientFrame frame:
+                OnClientFrame(frame.Bytes);
+                break;
+            case SubscribeAck ack:
+                OnSubscribeAck(ack);
+                break;
+            case PublishAck ack:
+                OnPublishAck(ack);
+                break;
+            case PresenceResult result:
+                OnPresenceResult(result);
+                break;
+            case HistoryResult result:
+                OnHistoryResult(result);
+                break;
+            case MembershipEvent membershipEvent:
+                OnMembershipEvent(membershipEvent);
+                break;
+            case SendPing:
+                Send(ServerFrames.Ping);
+                break;
+            case DeadlineCheck:
+                OnDeadline();
+                break;
+            case ReaderStopped stopped:
+                StopWith(stopped.Reason);
+                break;
+            case WriterStopped stopped:
+                OnWriterStopped(stopped);
+                break;
+            case Disconnect disconnect:
+                StopWith(disconnect.Reason);
+                break;
+            case TokenExpired:
+                StopWith(CloseReason.TokenExpired);
+                break;
+            case Terminated terminated:
+                OnChannelTerminated(terminated);
+                break;
+            case Describe:
+                Sender.Tell(Describing());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The only child is the outbound stream actor. A stream that failed cannot be resumed, and it
+    /// is never restarted: it stops, and its completion (WriterStopped) ends the connection.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
-        // Created per connection: plain arguments, not an expression, whose evaluation would emit code per actor.
-        Akka.Actor.Props.Create(typeof(SubscriberActor), info, lifetime, settings, channels, metrics);
+        DirectProducer<SubscriberActor>.Props(() => new SubscriberActor(info, lifetime, settings, channels, metrics))
+            .WithDispatcher(CompactMailbox.Dispatcher);
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
 
     /// <summary>The read loop ended; it may arrive after the actor stopped (the client's reply to our close).</summary>
-    internal sealed record ReaderStopped(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    internal sealed record ReaderStopped(CloseReason Reason) : IDeadLetterSuppression;
 
     /// <summary>The outbound stream stopped; Error is null when it completed normally.</summary>
-    internal sealed record WriterStopped(Exception? Error) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    internal sealed record WriterStopped(Exception? Error) : IDeadLetterSuppression;
 
     /// <summary>Close this connection with the reason's code (server API, operator, drain).</summary>
-    public sealed record Disconnect(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    public sealed record Disconnect(CloseReason Reason) : IDeadLetterSuppression;
 
     /// <summary>
     /// The admin API asks who this connection is (answered with <see cref="Described"/>). Not a sign of
-    /// life: an operator looking must not keep a silent connection open.
+    /// life (only client frames are): an operator looking must not keep a silent connection open.
     /// </summary>
-    public sealed record Describe : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    public sealed record Describe : IDeadLetterSuppression
     {
         public static readonly Describe Instance = new();
     }
@@ -114,7 +157,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
             _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife);
 
-    private sealed record SendPing : INotInfluenceReceiveTimeout
+    private sealed record SendPing
     {
         public static readonly SendPing Instance = new();
     }
@@ -124,9 +167,14 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         public static readonly FlushTimedOut Instance = new();
     }
 
-    private sealed record TokenExpired : INotInfluenceReceiveTimeout
+    private sealed record TokenExpired
     {
         public static readonly TokenExpired Instance = new();
+    }
+
+    private sealed record DeadlineCheck
+    {
+        public static readonly DeadlineCheck Instance = new();
     }
 
     private sealed class Membership(long ticket, long? pendingId)
@@ -154,7 +202,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void Start()
     {
-        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context.Materializer());
+        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context);
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
 
         var heartbeat = _settings.Heartbeat;
@@ -162,7 +210,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
         _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
-        Context.SetReceiveTimeout(heartbeat.Deadline);
+        Timers.StartSingleTimer("deadline", DeadlineCheck.Instance, heartbeat.Deadline);
         if (_info.ExpiresAt is { } expiry)
             Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero));
     }
@@ -380,7 +428,7 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         {
             // Delivering past a gap would break "every publication after the subscribed offset".
             // The client resubscribes with recovery, which repairs the gap from history where it is kept.
-            _log.Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
+            Context.GetLogger().Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
             _memberships.Remove(publication.Channel);
             Context.Unwatch(membership.Channel);
             _channels.Tell(new Unsubscribe(publication.Channel));
@@ -408,6 +456,25 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
         // A channel only stops on its own with no subscribers, so this one failed: the client must resubscribe.
         _memberships.Remove(lost);
         Send(ServerFrames.Unsubscribed(null, lost, "channel stopped"));
+    }
+
+    /// <summary>
+    /// The heartbeat deadline: no client frame for interval + timeout closes with 4000. A client frame only
+    /// records its time (no timer work per frame, unlike a ReceiveTimeout, which cancels and schedules a
+    /// timer for every message and leaves the cancelled one in the scheduler until it would have fired);
+    /// this timer fires at the deadline, compares, and re-arms for what is left of it.
+    /// </summary>
+    private void OnDeadline()
+    {
+        var deadline = _settings.Heartbeat.Deadline;
+        var silent = DateTimeOffset.UtcNow - _lastSignOfLife;
+        if (silent < deadline)
+        {
+            Timers.StartSingleTimer("deadline", DeadlineCheck.Instance, deadline - silent);
+            return;
+        }
+        _metrics.HeartbeatTimedOut();
+        StopWith(CloseReason.HeartbeatTimeout);
     }
 
     private void OnWriterStopped(WriterStopped stopped)
@@ -463,19 +530,19 @@ public sealed class SubscriberActor : ReceiveActor, IWithTimers
             return;
         }
         _outbound.Complete();
-        Context.SetReceiveTimeout(null);
         Timers.CancelAll();
         Timers.StartSingleTimer("flush", FlushTimedOut.Instance, _settings.Outbound.CloseTimeout);
         Become(Flushing);
     }
 
-    /// <summary>Closing: the outbound stream finishes what it holds (bounded by close-timeout), then the actor stops.</summary>
-    private void Flushing()
+    /// <summary>
+    /// Closing: the outbound stream finishes what it holds (bounded by close-timeout), then the actor stops.
+    /// Commands, publications and queries no longer matter to a connection that is closing.
+    /// </summary>
+    private void Flushing(object message)
     {
-        Receive<WriterStopped>(_ => Context.Stop(Self));
-        Receive<FlushTimedOut>(_ => Context.Stop(Self));
-        // Commands, publications and queries no longer matter to a connection that is closing.
-        ReceiveAny(_ => { });
+        if (message is WriterStopped or FlushTimedOut)
+            Context.Stop(Self);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -9,36 +9,41 @@ namespace NotifyActors.Connections;
 /// A write that completes at once (the usual case) costs no Task; a pending one is awaited through
 /// an async callback and bounded by the write timeout, after which the stage fails with
 /// <see cref="WriteTimeoutException"/>. Materializes the Task that completes when the stage stops.
+/// The stage itself holds no connection: each materialization names its socket in a <see cref="Target"/>
+/// attribute, so one fused blueprint serves every connection (see <see cref="OutboundQueue"/>).
 /// </summary>
-internal sealed class WebSocketSink(WebSocket socket, TimeSpan writeTimeout, Action<OutboundFrame> written)
-    : GraphStageWithMaterializedValue<SinkShape<OutboundFrame>, Task>
+internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<OutboundFrame>, Task>
 {
     private readonly Inlet<OutboundFrame> _in = new("WebSocketSink.in");
-    private readonly WebSocket _socket = socket;
-    private readonly TimeSpan _writeTimeout = writeTimeout;
-    private readonly Action<OutboundFrame> _written = written;
 
     public override SinkShape<OutboundFrame> Shape => new(_in);
 
+    /// <summary>Where one materialization writes, how long a write may take, and whom to tell of each written frame.</summary>
+    public sealed record Target(WebSocket Socket, TimeSpan WriteTimeout, Action<OutboundFrame> Written) : Attributes.IAttribute;
+
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
+        var target = inheritedAttributes.GetAttribute<Target>(null)
+            ?? throw new InvalidOperationException("WebSocketSink needs a WebSocketSink.Target attribute naming its socket");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new LogicAndMaterializedValue<Task>(new Logic(this, stopped), stopped.Task);
+        return new LogicAndMaterializedValue<Task>(new Logic(this, target, stopped), stopped.Task);
     }
 
     private sealed class Logic : TimerGraphStageLogic, IInHandler
     {
         private const string WriteTimer = "write-timeout";
         private readonly WebSocketSink _stage;
+        private readonly Target _target;
         private readonly TaskCompletionSource _stopped;
         private Action<Exception?>? _writeCompleted;
         private OutboundFrame _pending;
         private bool _writing;
         private bool _upstreamFinished;
 
-        public Logic(WebSocketSink stage, TaskCompletionSource stopped) : base(stage.Shape)
+        public Logic(WebSocketSink stage, Target target, TaskCompletionSource stopped) : base(stage.Shape)
         {
             _stage = stage;
+            _target = target;
             _stopped = stopped;
             SetHandler(stage._in, this);
         }
@@ -54,18 +59,18 @@ internal sealed class WebSocketSink(WebSocket socket, TimeSpan writeTimeout, Act
         public void OnPush()
         {
             var frame = Grab(_stage._in);
-            var write = _stage._socket.SendAsync(new ReadOnlyMemory<byte>(frame.Bytes), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            var write = _target.Socket.SendAsync(new ReadOnlyMemory<byte>(frame.Bytes), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             if (write.IsCompletedSuccessfully)
             {
                 write.GetAwaiter().GetResult();
-                _stage._written(frame);
+                _target.Written(frame);
                 Pull(_stage._in);
                 return;
             }
 
             _writing = true;
             _pending = frame;
-            ScheduleOnce(WriteTimer, _stage._writeTimeout);
+            ScheduleOnce(WriteTimer, _target.WriteTimeout);
             var callback = _writeCompleted!;
             write.AsTask().ContinueWith(
                 t => callback(t.Exception?.GetBaseException() ?? (t.IsCanceled ? new OperationCanceledException() : null)),
@@ -82,7 +87,7 @@ internal sealed class WebSocketSink(WebSocket socket, TimeSpan writeTimeout, Act
 
         public void OnUpstreamFailure(Exception e) => Fail(e);
 
-        protected override void OnTimer(object timerKey) => Fail(new WriteTimeoutException(_stage._writeTimeout));
+        protected override void OnTimer(object timerKey) => Fail(new WriteTimeoutException(_target.WriteTimeout));
 
         private void OnWriteCompleted(Exception? error)
         {
@@ -93,7 +98,7 @@ internal sealed class WebSocketSink(WebSocket socket, TimeSpan writeTimeout, Act
                 Fail(error);
                 return;
             }
-            _stage._written(_pending);
+            _target.Written(_pending);
             if (_upstreamFinished)
                 CompleteStage();
             else

@@ -27,7 +27,7 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly NotifyMetrics _metrics = new();
     private readonly IActorRef _channels;
 
-    public ChannelFeatureSpecs(ITestOutputHelper output) : base(output: output)
+    public ChannelFeatureSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactory.ParseString(Hocon).WithFallback(NotifyConfig.Defaults));
         _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");

@@ -16,7 +16,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly NotifyMetrics _metrics = new();
     private readonly IActorRef _channels;
 
-    public ChannelSpecs(ITestOutputHelper output) : base(output: output)
+    public ChannelSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
     }

@@ -1,0 +1,20 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+using Akka.Dispatch.MessageQueues;
+
+namespace NotifyActors.Runtime;
+
+/// <summary>
+/// The mailbox of the actors that exist once per connection or channel (notify.connection-dispatcher):
+/// a <see cref="CompactMessageQueue"/> instead of Akka's default ConcurrentQueue, whose first segment
+/// alone (32 slots) costs about 1 KiB per actor before any message arrives.
+/// </summary>
+public sealed class CompactMailbox(Settings settings, Config config)
+    : MailboxType(settings, config), IProducesMessageQueue<CompactMessageQueue>
+{
+    /// <summary>The dispatcher (hocon/notify.hocon) whose actors get this mailbox: subscribers, their stream actors, channels.</summary>
+    public const string Dispatcher = "akka.actor.connection-dispatcher";
+
+    public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new CompactMessageQueue();
+}
