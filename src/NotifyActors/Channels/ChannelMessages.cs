@@ -31,9 +31,10 @@ public sealed record Publish(string Channel, byte[] Data) : IChannelMessage;
 /// <see cref="Offset"/> follows. <see cref="Recovered"/> is null when no recovery was asked;
 /// when true, <see cref="Publications"/> holds what the client missed, in order.
 /// </summary>
-public sealed record SubscribeAck(string Channel, long Ticket, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Publications);
+public sealed record SubscribeAck(string Channel, long Ticket, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Publications)
+    : INotInfluenceReceiveTimeout;
 
-public sealed record PublishAck(string Channel, long Offset, string Epoch);
+public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout;
 
 /// <summary>
 /// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,
@@ -41,7 +42,7 @@ public sealed record PublishAck(string Channel, long Offset, string Epoch);
 /// legitimately reach a subscriber that has just stopped.
 /// </summary>
 public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Frame)
-    : IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>
 /// Asks for the kept publications: the newest <see cref="Limit"/> (all when null), or, with
@@ -52,13 +53,13 @@ public sealed record HistoryQuery(string Channel, long RequestId, int? Limit, Re
 
 /// <summary>Publications is null when the asked position is no longer in history (another epoch, or pruned).</summary>
 public sealed record HistoryResult(string Channel, long RequestId, long Offset, string Epoch, IReadOnlyList<HistoricPublication>? Publications)
-    : IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>Asks who is subscribed. Answered with <see cref="PresenceResult"/>.</summary>
 public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMessage;
 
 public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyList<ChannelMember> Members)
-    : IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>A join or leave frame for the other subscribers (only where the namespace has join-leave on).</summary>
-public sealed record MembershipEvent(string Channel, byte[] Frame) : IDeadLetterSuppression;
+public sealed record MembershipEvent(string Channel, byte[] Frame) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;

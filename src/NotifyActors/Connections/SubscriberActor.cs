@@ -11,7 +11,7 @@ namespace NotifyActors.Connections;
 /// <summary>
 /// One WebSocket connection. Owns the socket (through <see cref="ConnectionLifetime"/>), the read
 /// loop, the bounded outbound stream (its stream actor is this actor's child) and the heartbeat
-/// (a ping timer, and a deadline timer for a sign of life). Whatever ends the
+/// (a ping timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the
 /// connection, this actor stops, and stopping reclaims all of it: the stream actor is its child,
 /// the timers are its own, the socket is closed with the reason's code (or aborted), and the
 /// channels it belonged to drop it when they see it Terminated.
@@ -81,8 +81,9 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             case SendPing:
                 Send(ServerFrames.Ping);
                 break;
-            case DeadlineCheck:
-                OnDeadline();
+            case ReceiveTimeout:
+                _metrics.HeartbeatTimedOut();
+                StopWith(CloseReason.HeartbeatTimeout);
                 break;
             case ReaderStopped stopped:
                 StopWith(stopped.Reason);
@@ -122,19 +123,19 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
 
     /// <summary>The read loop ended; it may arrive after the actor stopped (the client's reply to our close).</summary>
-    internal sealed record ReaderStopped(CloseReason Reason) : IDeadLetterSuppression;
+    internal sealed record ReaderStopped(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
     /// <summary>The outbound stream stopped; Error is null when it completed normally.</summary>
-    internal sealed record WriterStopped(Exception? Error) : IDeadLetterSuppression;
+    internal sealed record WriterStopped(Exception? Error) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
     /// <summary>Close this connection with the reason's code (server API, operator, drain).</summary>
-    public sealed record Disconnect(CloseReason Reason) : IDeadLetterSuppression;
+    public sealed record Disconnect(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
     /// <summary>
     /// The admin API asks who this connection is (answered with <see cref="Described"/>). Not a sign of
-    /// life (only client frames are): an operator looking must not keep a silent connection open.
+    /// life: an operator looking must not keep a silent connection open.
     /// </summary>
-    public sealed record Describe : IDeadLetterSuppression
+    public sealed record Describe : INotInfluenceReceiveTimeout, IDeadLetterSuppression
     {
         public static readonly Describe Instance = new();
     }
@@ -157,7 +158,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
             _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife);
 
-    private sealed record SendPing
+    private sealed record SendPing : INotInfluenceReceiveTimeout
     {
         public static readonly SendPing Instance = new();
     }
@@ -167,14 +168,9 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         public static readonly FlushTimedOut Instance = new();
     }
 
-    private sealed record TokenExpired
+    private sealed record TokenExpired : INotInfluenceReceiveTimeout
     {
         public static readonly TokenExpired Instance = new();
-    }
-
-    private sealed record DeadlineCheck
-    {
-        public static readonly DeadlineCheck Instance = new();
     }
 
     private sealed class Membership(long ticket, long? pendingId)
@@ -210,7 +206,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
         _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
-        Timers.StartSingleTimer("deadline", DeadlineCheck.Instance, heartbeat.Deadline);
+        Context.SetReceiveTimeout(heartbeat.Deadline);
         if (_info.ExpiresAt is { } expiry)
             Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero));
     }
@@ -458,25 +454,6 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         Send(ServerFrames.Unsubscribed(null, lost, "channel stopped"));
     }
 
-    /// <summary>
-    /// The heartbeat deadline: no client frame for interval + timeout closes with 4000. A client frame only
-    /// records its time (no timer work per frame, unlike a ReceiveTimeout, which cancels and schedules a
-    /// timer for every message and leaves the cancelled one in the scheduler until it would have fired);
-    /// this timer fires at the deadline, compares, and re-arms for what is left of it.
-    /// </summary>
-    private void OnDeadline()
-    {
-        var deadline = _settings.Heartbeat.Deadline;
-        var silent = DateTimeOffset.UtcNow - _lastSignOfLife;
-        if (silent < deadline)
-        {
-            Timers.StartSingleTimer("deadline", DeadlineCheck.Instance, deadline - silent);
-            return;
-        }
-        _metrics.HeartbeatTimedOut();
-        StopWith(CloseReason.HeartbeatTimeout);
-    }
-
     private void OnWriterStopped(WriterStopped stopped)
     {
         if (stopped.Error is WriteTimeoutException)
@@ -530,6 +507,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             return;
         }
         _outbound.Complete();
+        Context.SetReceiveTimeout(null);
         Timers.CancelAll();
         Timers.StartSingleTimer("flush", FlushTimedOut.Instance, _settings.Outbound.CloseTimeout);
         Become(Flushing);
