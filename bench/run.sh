@@ -59,7 +59,7 @@ start_server() { # target -> sets SERVER_PID, PORT
   local target=$1 log=$2
   if [[ $target == service ]]; then
     PORT=$SVC_PORT
-    NOTIFY_PROFILE=development NOTIFY_URLS=http://127.0.0.1:$PORT NOTIFY_API_KEYS=$KEY \
+    NOTIFY_PROFILE=development NOTIFY_URLS=http://127.0.0.1:$PORT NOTIFY_ADMIN_URLS=http://127.0.0.1:$((PORT + 1)) NOTIFY_API_KEYS=$KEY \
     NOTIFY_HEARTBEAT_INTERVAL=3600 NOTIFY_HEARTBEAT_TIMEOUT=3600 \
     NOTIFY_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 NOTIFY_ADMIN_TOKEN=bench-admin \
       dotnet "$SERVER_DLL" >"$log" 2>&1 &
