@@ -115,7 +115,7 @@ internal static class Report
         md.AppendLine($"- **Machine**: {o.Get("machine", "?")}");
         md.AppendLine($"- **Mode**: {o.Get("mode", "quick")}{(o.Get("mode", "quick") == "quick" ? " (smaller figures than the issue's; `bench/run.sh full` uses 10,000 idle connections, 2,000 fan-out subscribers, 50,000 churn cycles, 2,000 subscribers with 5% stalled)" : "")}");
         md.AppendLine($"- **Commands**: {o.Get("commands", "")}");
-        md.AppendLine("- **Service environment**: `NOTIFY_URLS=http://127.0.0.1:18480`, `NOTIFY_API_KEYS=<random>`, `NOTIFY_HEARTBEAT_INTERVAL=3600`, `NOTIFY_HEARTBEAT_TIMEOUT=3600`, development profile (anonymous connections).");
+        md.AppendLine("- **Service environment**: `NOTIFY_URLS=http://127.0.0.1:18480`, `NOTIFY_ADMIN_URLS=http://127.0.0.1:18481`, `NOTIFY_API_KEYS=<random>`, `NOTIFY_HEARTBEAT_INTERVAL=3600`, `NOTIFY_HEARTBEAT_TIMEOUT=3600`, development profile (anonymous connections).");
         md.AppendLine();
         md.AppendLine("## Results");
         md.AppendLine();
