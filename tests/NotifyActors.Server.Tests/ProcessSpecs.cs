@@ -16,11 +16,12 @@ public sealed class ProcessSpecs
     public async Task Sigterm_closes_every_socket_with_1001_and_exits_0_within_the_drain_time()
     {
         var port = FreePort();
-        using var server = Start(new() { ["NOTIFY_URLS"] = $"http://127.0.0.1:{port}", ["NOTIFY_ADMIN_URLS"] = "http://127.0.0.1:0", ["NOTIFY_API_KEYS"] = ServiceHost.ApiKey });
+        using var server = Start(new() { ["NOTIFY_URLS"] = $"http://127.0.0.1:{port}", ["NOTIFY_ADMIN_URLS"] = "http://127.0.0.1:0", ["NOTIFY_API_KEYS"] = ServiceHost.ApiKey }, out var listening);
         try
         {
             var uri = new Uri($"ws://127.0.0.1:{port}/ws");
-            await using var first = await ConnectWhenListeningAsync(uri, server);
+            await listening.WaitAsync(TimeSpan.FromSeconds(30));
+            await using var first = await TestClient.ConnectAsync(uri);
             await using var second = await TestClient.ConnectAsync(uri);
             await first.SubscribeAsync("news", 1);
 
@@ -44,7 +45,7 @@ public sealed class ProcessSpecs
     [Fact]
     public async Task A_bad_setting_exits_2_with_one_line_naming_it()
     {
-        using var server = Start(new() { ["NOTIFY_HEARTBEAT_INTERVAL"] = "often" });
+        using var server = Start(new() { ["NOTIFY_HEARTBEAT_INTERVAL"] = "often" }, out _);
 
         var stderr = server.StandardError.ReadToEndAsync();
         await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -53,7 +54,11 @@ public sealed class ProcessSpecs
         Assert.StartsWith("notify: Invalid setting 'NOTIFY_HEARTBEAT_INTERVAL'", (await stderr).Trim());
     }
 
-    private static Process Start(Dictionary<string, string?> environment)
+    /// <summary>
+    /// Starts the service; <paramref name="listening"/> completes when it prints its start-up line (written
+    /// once Kestrel is bound) and fails if the process exits first.
+    /// </summary>
+    private static Process Start(Dictionary<string, string?> environment, out Task listening)
     {
         var start = new ProcessStartInfo("dotnet", [ServerDll])
         {
@@ -66,27 +71,19 @@ public sealed class ProcessSpecs
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
-        var process = Process.Start(start)!;
-        // Drain stdout so the child never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        return process;
-    }
-
-    private static async Task<TestClient> ConnectWhenListeningAsync(Uri uri, Process server)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        // Reading stdout also keeps the child from blocking on a full pipe.
+        process.OutputDataReceived += (_, line) =>
         {
-            try
-            {
-                return await TestClient.ConnectAsync(uri);
-            }
-            catch (WebSocketException) when (DateTime.UtcNow < deadline && !server.HasExited)
-            {
-                await Task.Delay(200);
-            }
-        }
+            if (line.Data?.StartsWith("dashboard: ", StringComparison.Ordinal) == true)
+                started.TrySetResult();
+        };
+        process.Exited += (_, _) => started.TrySetException(new InvalidOperationException("the service exited before it was listening"));
+        process.Start();
+        process.BeginOutputReadLine();
+        listening = started.Task;
+        return process;
     }
 
     private static int FreePort()
