@@ -15,17 +15,14 @@ public static class DashboardEndpoints
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private static readonly FrozenDictionary<string, (string Resource, string ContentType)> Files =
-        new Dictionary<string, (string, string)>
-        {
-            [""] = ("index.html", "text/html; charset=utf-8"),
-            ["dashboard.css"] = ("dashboard.css", "text/css; charset=utf-8"),
-            ["dashboard.js"] = ("dashboard.js", "text/javascript; charset=utf-8"),
-        }.ToFrozenDictionary(StringComparer.Ordinal);
-
     // Read once: the files are small and never change while the process runs.
-    private static readonly FrozenDictionary<string, byte[]> Contents = Files.Values
-        .ToFrozenDictionary(file => file.Resource, file => Read(file.Resource), StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, (byte[] Content, string ContentType)> Files =
+        new Dictionary<string, (byte[], string)>
+        {
+            [""] = (Read("index.html"), "text/html; charset=utf-8"),
+            ["dashboard.css"] = (Read("dashboard.css"), "text/css; charset=utf-8"),
+            ["dashboard.js"] = (Read("dashboard.js"), "text/javascript; charset=utf-8"),
+        }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static void Map(WebApplication app)
     {
@@ -41,7 +38,7 @@ public static class DashboardEndpoints
             headers.XContentTypeOptions = "nosniff";
             headers.CacheControl = "no-cache";
             headers["Referrer-Policy"] = "no-referrer";
-            return Results.Bytes(Contents[entry.Resource], entry.ContentType);
+            return Results.Bytes(entry.Content, entry.ContentType);
         });
     }
 

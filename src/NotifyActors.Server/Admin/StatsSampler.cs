@@ -2,7 +2,10 @@ using NotifyActors.Telemetry;
 
 namespace NotifyActors.Server.Admin;
 
-/// <summary>Feeds <see cref="StatsHistory"/> once a second; a hosted service, so the host starts and stops it.</summary>
+/// <summary>
+/// Feeds <see cref="StatsHistory"/> once a second; a hosted service, so the host starts it and stops it
+/// (the timer's wait ends in a cancellation at shutdown, which the host expects from a background service).
+/// </summary>
 public sealed class StatsSampler(StatsHistory history, NotifyMetrics metrics) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -12,18 +15,6 @@ public sealed class StatsSampler(StatsHistory history, NotifyMetrics metrics) : 
         {
             history.Sample(metrics, GC.GetTotalMemory(forceFullCollection: false), DateTimeOffset.UtcNow);
         }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
