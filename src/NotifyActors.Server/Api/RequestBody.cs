@@ -1,3 +1,4 @@
+using System.Buffers;
 using NotifyActors.Protocol;
 
 namespace NotifyActors.Server.Api;
@@ -20,15 +21,35 @@ public static class RequestBody
     {
         if (request.ContentLength > limit)
             return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        var aborted = request.HttpContext.RequestAborted;
+        if (request.ContentLength is { } length)
         {
-            if (buffer.Length + read > limit)
-                return null;
-            buffer.Write(chunk, 0, read);
+            // The usual case (a publish or broadcast from a back end): read straight into the body's
+            // own array. Kestrel ends the body at Content-Length, and fails the read if it is cut short.
+            var body = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < body.Length && (got = await request.Body.ReadAsync(body.AsMemory(filled), aborted)) > 0)
+                filled += got;
+            return filled == body.Length ? body : body[..filled];
         }
-        return buffer.ToArray();
+        // Chunked: the size is known only at the end.
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, aborted)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    return null;
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 }

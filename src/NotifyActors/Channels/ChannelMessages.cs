@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using NotifyActors.Connections;
 using NotifyActors.Protocol;
 
 namespace NotifyActors.Channels;
@@ -42,7 +43,11 @@ public sealed record PublishAck(string Channel, long Offset, string Epoch) : INo
 /// legitimately reach a subscriber that has just stopped.
 /// </summary>
 public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Frame)
-    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+{
+    /// <summary>The frame as each subscriber's outbound stream carries it, shared like the frame.</summary>
+    internal OutboundFrame Delivery { get; } = new(Frame, IsDelivery: true);
+}
 
 /// <summary>
 /// Asks for the kept publications: the newest <see cref="Limit"/> (all when null), or, with

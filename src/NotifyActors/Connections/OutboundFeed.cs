@@ -1,3 +1,8 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams.Implementation.Fusing;
+using Akka.Streams.Stage;
+
 namespace NotifyActors.Connections;
 
 /// <summary>
@@ -7,6 +12,9 @@ namespace NotifyActors.Connections;
 /// the stream actor. That is one hop per burst instead of a channel's reader continuation on the
 /// thread pool followed by a message to the stream actor. Bounds are the caller's
 /// (<see cref="OutboundQueue"/> counts frames and bytes before it offers).
+/// The wake message is built once per connection (<see cref="Bind"/>) and sent again for every
+/// wake: it is the message Akka's async callback would build (and allocate, with two closures) for
+/// each call, so the interpreter runs the source's handler exactly as it would for the callback.
 /// </summary>
 internal sealed class OutboundFeed
 {
@@ -15,7 +23,11 @@ internal sealed class OutboundFeed
 
     private readonly Lock _lock = new();
     private readonly Queue<OutboundFrame> _frames = new();
-    private Action _wake = static () => { };
+    private GraphStageLogic? _consumer;
+    private Action<object>? _onWake;
+    // Set by Bind before the first Offer; until then there is no one to wake (nothing was offered).
+    private IActorRef _streamActor = ActorRefs.Nobody;
+    private object? _wakeMessage;
     private bool _consumerWaiting;
     private bool _completed;
     private bool _grown;
@@ -43,7 +55,7 @@ internal sealed class OutboundFeed
             _consumerWaiting = false;
         }
         if (wake)
-            _wake();
+            Wake();
     }
 
     /// <summary>No more frames: the consumer takes what is queued, then completes.</summary>
@@ -59,14 +71,27 @@ internal sealed class OutboundFeed
             _consumerWaiting = false;
         }
         if (wake)
-            _wake();
+            Wake();
     }
 
-    /// <summary>Set once by the consumer before it first takes: how to wake it.</summary>
-    internal void Attach(Action wake) => _wake = wake;
+    /// <summary>Set once by the consumer (from its constructor): the stage to wake and what to run in it.</summary>
+    internal void Attach(GraphStageLogic consumer, Action<object> onWake)
+    {
+        _consumer = consumer;
+        _onWake = onWake;
+    }
+
+    /// <summary>Set once by whoever materialized the stream, before the first offer: where the consumer runs.</summary>
+    internal void Bind(GraphInterpreterShell shell, IActorRef streamActor)
+    {
+        _wakeMessage = new ActorGraphInterpreter.AsyncInput(shell, _consumer!, NotUsed.Instance, GraphStageLogic.NoPromise, _onWake!);
+        _streamActor = streamActor;
+    }
+
+    private void Wake() => _streamActor.Tell(_wakeMessage, ActorRefs.NoSender);
 
     /// <summary>The consumer takes the oldest frame; when there is none, it is marked as waiting (or told the feed is complete).</summary>
-    internal Take TryTake(out OutboundFrame frame)
+    internal Take TryTake(out OutboundFrame? frame)
     {
         lock (_lock)
         {

@@ -50,23 +50,24 @@ internal sealed class OutboundQueue
     {
         var queue = new OutboundQueue(limits, metrics);
         var graph = Blueprint.AddAttributes(new Attributes(new WebSocketSink.Target(socket, limits.WriteTimeout, queue.OnWritten)));
-        var (feed, completion) = OutboundStreams.For(owner.System).RunAsChild(graph, owner, "outbound");
+        var ((feed, completion), streamActor, shell) = OutboundStreams.For(owner.System).RunAsChild(graph, owner, "outbound");
+        feed.Bind(shell, streamActor);
         queue._feed = feed;
         queue.Completion = completion;
         return queue;
     }
 
     /// <summary>False when the frame would pass either bound: the connection is a slow consumer.</summary>
-    public bool TryEnqueue(byte[] frame, bool isDelivery)
+    public bool TryEnqueue(OutboundFrame frame)
     {
         var frames = Interlocked.Read(ref _frames);
         var bytes = Interlocked.Read(ref _bytes);
-        if (frames >= _limits.MaxFrames || (bytes > 0 && bytes + frame.Length > _limits.MaxBytes))
+        if (frames >= _limits.MaxFrames || (bytes > 0 && bytes + frame.Bytes.Length > _limits.MaxBytes))
             return false;
         Interlocked.Increment(ref _frames);
-        Interlocked.Add(ref _bytes, frame.Length);
+        Interlocked.Add(ref _bytes, frame.Bytes.Length);
         _metrics.OutboundQueued(1);
-        _feed.Offer(new OutboundFrame(frame, isDelivery));
+        _feed.Offer(frame);
         return true;
     }
 

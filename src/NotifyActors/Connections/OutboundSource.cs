@@ -29,8 +29,9 @@ internal sealed class OutboundSource : GraphStageWithMaterializedValue<SourceSha
         {
             _out = stage._out;
             _feed = feed;
-            // Akka buffers a callback invoked before the stage has started, so an early wake is not lost.
-            feed.Attach(GetAsyncCallback(OnWake));
+            // The feed sends the stream actor a wake that runs OnWake here (see OutboundFeed.Bind);
+            // nothing is offered before the stream actor exists, so no wake can come too early.
+            feed.Attach(this, _ => OnWake());
             SetHandler(_out, this);
         }
 
@@ -47,7 +48,7 @@ internal sealed class OutboundSource : GraphStageWithMaterializedValue<SourceSha
             switch (_feed.TryTake(out var frame))
             {
                 case OutboundFeed.Take.Taken:
-                    Push(_out, frame);
+                    Push(_out, frame!);
                     break;
                 case OutboundFeed.Take.Completed:
                     CompleteStage();

@@ -26,28 +26,36 @@ public sealed class OutboundStreams : IExtension
     private OutboundStreams(ActorSystem system)
     {
         _system = system;
-        // Stream actors, one per connection, get the compact mailbox too.
-        _settings = ActorMaterializerSettings.Create(system).WithDispatcher(CompactMailbox.Dispatcher);
+        // Stream actors, one per connection, get the compact mailbox too, and run inline (InlineDispatcher).
+        _settings = ActorMaterializerSettings.Create(system).WithDispatcher(CompactMailbox.OutboundDispatcher);
     }
 
     /// <summary>The shared settings of <paramref name="system"/>, created on first use.</summary>
     public static OutboundStreams For(ActorSystem system) => system.WithExtension<OutboundStreams, Provider>();
 
     /// <summary>
-    /// Runs <paramref name="graph"/> in one stream actor created as <paramref name="owner"/>'s child
-    /// named <paramref name="name"/>; call it from the owner itself (its PreStart or a handler), as
-    /// with <c>Context.ActorOf</c>. The stream actor then stops with the owner, before the owner's
-    /// PostStop, and its failures go to the owner's supervisor strategy.
+    /// Runs <paramref name="graph"/> (fused: one interpreter) in one stream actor created as
+    /// <paramref name="owner"/>'s child named <paramref name="name"/>; call it from the owner itself
+    /// (its PreStart or a handler), as with <c>Context.ActorOf</c>. The stream actor then stops with
+    /// the owner, before the owner's PostStop, and its failures go to the owner's supervisor strategy.
+    /// Returns the materialized value with the stream actor and the interpreter shell it runs.
     /// </summary>
-    public TMat RunAsChild<TMat>(IGraph<ClosedShape, TMat> graph, IActorContext owner, string name)
+    internal (TMat Materialized, IActorRef StreamActor, GraphInterpreterShell Shell) RunAsChild<TMat>(IGraph<ClosedShape, TMat> graph, IActorContext owner, string name)
     {
         var materializer = new ActorMaterializerImpl(_system, _settings, _system.Dispatchers, owner.Self, _shutDown, _names);
+        GraphInterpreterShell? started = null;
+        IActorRef streamActor = ActorRefs.Nobody;
         // The stream actor's Props are built here, not by the materializer, so that it is constructed
         // directly (see DirectProducer) and gets the compact mailbox.
-        return materializer.Materialize(graph, shell => owner.ActorOf(
-            DirectProducer<ActorGraphInterpreter>.Props(() => new ActorGraphInterpreter(shell))
-                .WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.Dispatcher),
-            name));
+        var materialized = materializer.Materialize(graph, shell =>
+        {
+            started = shell;
+            return streamActor = owner.ActorOf(
+                DirectProducer<ActorGraphInterpreter>.Props(() => new ActorGraphInterpreter(shell))
+                    .WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.OutboundDispatcher),
+                name);
+        });
+        return (materialized, streamActor, started ?? throw new InvalidOperationException("the graph was materialized without an interpreter"));
     }
 
     /// <summary>Akka's factory for the extension.</summary>

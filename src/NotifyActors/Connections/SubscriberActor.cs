@@ -432,7 +432,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             return;
         }
         membership.Offset = publication.Offset;
-        Send(publication.Frame, isDelivery: true);
+        Send(publication.Delivery);
     }
 
     private void OnPublishAck(PublishAck ack)
@@ -485,9 +485,11 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
 
     private void Reply(long? id, string code, string message) => Send(ServerFrames.Error(id, new ProtocolError(code, message)));
 
-    private void Send(byte[] frame, bool isDelivery = false)
+    private void Send(byte[] frame) => Send(new OutboundFrame(frame, IsDelivery: false));
+
+    private void Send(OutboundFrame frame)
     {
-        if (_stopping || _outbound!.TryEnqueue(frame, isDelivery))
+        if (_stopping || _outbound!.TryEnqueue(frame))
             return;
         _metrics.SlowConsumerDisconnected();
         StopWith(CloseReason.SlowConsumer);

@@ -36,7 +36,7 @@ internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<
         private readonly Target _target;
         private readonly TaskCompletionSource _stopped;
         private Action<Exception?>? _writeCompleted;
-        private OutboundFrame _pending;
+        private OutboundFrame? _pending;
         private bool _writing;
         private bool _upstreamFinished;
 
@@ -68,6 +68,13 @@ internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<
                 return;
             }
 
+            AwaitWrite(frame, write);
+        }
+
+        // Apart from OnPush: its lambda's captured state would otherwise be allocated on every push,
+        // including the usual pushes whose write completes at once.
+        private void AwaitWrite(OutboundFrame frame, ValueTask write)
+        {
             _writing = true;
             _pending = frame;
             ScheduleOnce(WriteTimer, _target.WriteTimeout);
@@ -98,7 +105,7 @@ internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<
                 Fail(error);
                 return;
             }
-            _target.Written(_pending);
+            _target.Written(_pending!);
             if (_upstreamFinished)
                 CompleteStage();
             else

@@ -16,5 +16,8 @@ public sealed class CompactMailbox(Settings settings, Config config)
     /// <summary>The dispatcher (hocon/notify.hocon) whose actors get this mailbox: subscribers, their stream actors, channels.</summary>
     public const string Dispatcher = "akka.actor.connection-dispatcher";
 
+    /// <summary>The dispatcher of the connections' stream actors (<see cref="InlineDispatcher"/>), with this mailbox too.</summary>
+    public const string OutboundDispatcher = "akka.actor.outbound-dispatcher";
+
     public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new CompactMessageQueue();
 }
