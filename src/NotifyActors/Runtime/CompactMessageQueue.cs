@@ -40,6 +40,14 @@ public sealed class CompactMessageQueue : IMessageQueue, IUnboundedMessageQueueS
 
     public bool TryDequeue(out Envelope envelope)
     {
+        // The mailbox run ends every batch with a dequeue that finds nothing: answered without the
+        // lock. Only the one consumer dequeues, so a count seen as 0 can only have grown since, and
+        // the dispatcher looks at HasMessages again before it lets the actor go idle.
+        if (Volatile.Read(ref _count) == 0)
+        {
+            envelope = default;
+            return false;
+        }
         lock (_lock)
         {
             if (_count == 0)

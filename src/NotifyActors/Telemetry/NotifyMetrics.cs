@@ -4,9 +4,9 @@ namespace NotifyActors.Telemetry;
 
 /// <summary>
 /// The service's numbers. One instance per service (not static: tests run several services in one
-/// process). Every number is a plain field changed with one atomic operation (publications and
-/// deliveries count on the hot path); the exporter reads them through observable instruments when
-/// it scrapes. The values are also readable directly, for specs, the admin API and the leak watchdog.
+/// process). Every number is changed with one atomic operation; the two changed for every frame
+/// (deliveries, outbound queue depth) are striped per processor (<see cref="StripedCounter"/>). The
+/// exporter reads them through observable instruments when it scrapes. The values are also readable directly, for specs, the admin API and the leak watchdog.
 /// </summary>
 public sealed class NotifyMetrics : IDisposable
 {
@@ -15,11 +15,12 @@ public sealed class NotifyMetrics : IDisposable
     private long _connections;
     private long _subscriberActors;
     private long _channels;
-    private long _outboundQueueDepth;
+    // Changed for every frame or delivery, on every core: striped (see StripedCounter).
+    private readonly StripedCounter _outboundQueueDepth = new();
     private string? _leakReason;
     private long _deadLettersTotal;
     private long _publicationsTotal;
-    private long _deliveriesTotal;
+    private readonly StripedCounter _deliveriesTotal = new();
     private long _slowConsumersTotal;
     private long _heartbeatTimeoutsTotal;
     private long _subscriberFailuresTotal;
@@ -43,11 +44,11 @@ public sealed class NotifyMetrics : IDisposable
     public long Connections => Interlocked.Read(ref _connections);
     public long SubscriberActors => Interlocked.Read(ref _subscriberActors);
     public long Channels => Interlocked.Read(ref _channels);
-    public long OutboundQueueDepth => Interlocked.Read(ref _outboundQueueDepth);
+    public long OutboundQueueDepth => _outboundQueueDepth.Sum();
     public bool LeakSuspected => LeakReason is not null;
     public long DeadLetters => Interlocked.Read(ref _deadLettersTotal);
     public long Publications => Interlocked.Read(ref _publicationsTotal);
-    public long Deliveries => Interlocked.Read(ref _deliveriesTotal);
+    public long Deliveries => _deliveriesTotal.Sum();
     public long SlowConsumerDisconnects => Interlocked.Read(ref _slowConsumersTotal);
     public long HeartbeatTimeouts => Interlocked.Read(ref _heartbeatTimeoutsTotal);
     public long SubscriberFailures => Interlocked.Read(ref _subscriberFailuresTotal);
@@ -58,7 +59,7 @@ public sealed class NotifyMetrics : IDisposable
     public void SubscriberStopped() => Interlocked.Decrement(ref _subscriberActors);
     public void ChannelStarted() => Interlocked.Increment(ref _channels);
     public void ChannelStopped() => Interlocked.Decrement(ref _channels);
-    public void OutboundQueued(long frames) => Interlocked.Add(ref _outboundQueueDepth, frames);
+    public void OutboundQueued(long frames) => _outboundQueueDepth.Add(frames);
     /// <summary>Why the leak watchdog suspects a leak, or null while it does not.</summary>
     public string? LeakReason => Volatile.Read(ref _leakReason);
 
@@ -67,7 +68,7 @@ public sealed class NotifyMetrics : IDisposable
 
     public void DeadLetter() => Interlocked.Increment(ref _deadLettersTotal);
     public void Published() => Interlocked.Increment(ref _publicationsTotal);
-    public void Delivered() => Interlocked.Increment(ref _deliveriesTotal);
+    public void Delivered() => _deliveriesTotal.Add(1);
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumersTotal);
     public void HeartbeatTimedOut() => Interlocked.Increment(ref _heartbeatTimeoutsTotal);
     public void SubscriberFailed() => Interlocked.Increment(ref _subscriberFailuresTotal);
