@@ -77,7 +77,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     }
 
     public static Props Props(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics) =>
-        DirectProducer<ChannelActor>.Props(() => new ChannelActor(name, ns, maxRecovered, metrics)).WithDispatcher(CompactMailbox.Dispatcher);
+        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, maxRecovered, metrics), CompactMailbox.Dispatcher);
 
     private sealed record HistoryExpired
     {

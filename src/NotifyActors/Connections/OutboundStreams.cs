@@ -46,13 +46,12 @@ public sealed class OutboundStreams : IExtension
         GraphInterpreterShell? started = null;
         IActorRef streamActor = ActorRefs.Nobody;
         // The stream actor's Props are built here, not by the materializer, so that it is constructed
-        // directly (see DirectProducer) and gets the compact mailbox.
+        // directly (see DirectProps) and gets the outbound dispatcher and the compact mailbox.
         var materialized = materializer.Materialize(graph, shell =>
         {
             started = shell;
             return streamActor = owner.ActorOf(
-                DirectProducer<ActorGraphInterpreter>.Props(() => new ActorGraphInterpreter(shell))
-                    .WithDeploy(Deploy.Local).WithDispatcher(CompactMailbox.OutboundDispatcher),
+                DirectProps<ActorGraphInterpreter>.Create(() => new ActorGraphInterpreter(shell), CompactMailbox.OutboundDispatcher),
                 name);
         });
         return (materialized, streamActor, started ?? throw new InvalidOperationException("the graph was materialized without an interpreter"));

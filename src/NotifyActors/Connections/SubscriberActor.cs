@@ -116,8 +116,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
-        DirectProducer<SubscriberActor>.Props(() => new SubscriberActor(info, lifetime, settings, channels, metrics))
-            .WithDispatcher(CompactMailbox.Dispatcher);
+        DirectProps<SubscriberActor>.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics), CompactMailbox.Dispatcher);
 
     /// <summary>One complete text message from the client: a sign of life.</summary>
     internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
