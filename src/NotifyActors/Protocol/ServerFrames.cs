@@ -14,6 +14,14 @@ public static class ServerFrames
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
+    // A scratch buffer above this is not kept for the next frame (a large history reply).
+    private const int KeptScratchBytes = 16 * 1024;
+
+    // Each thread encodes into its own scratch buffer and writer, reused frame after frame; only the
+    // frame's own array is allocated. Encoding never awaits, so a thread's scratch serves one frame at a time.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     public static byte[] Welcome(string client, string user, int pingSeconds) => Write(w =>
     {
         w.WriteString("type", "welcome");
@@ -25,18 +33,15 @@ public static class ServerFrames
 
     public static byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 + channel.Length + data.Length);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "pub");
-            w.WriteString("channel", channel);
-            w.WriteNumber("offset", offset);
-            w.WritePropertyName("data");
-            w.WriteRawValue(data, skipInputValidation: true);
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        var w = Scratch();
+        w.WriteStartObject();
+        w.WriteString("type", "pub");
+        w.WriteString("channel", channel);
+        w.WriteNumber("offset", offset);
+        w.WritePropertyName("data");
+        w.WriteRawValue(data, skipInputValidation: true);
+        w.WriteEndObject();
+        return Finish(w);
     }
 
     /// <summary>
@@ -156,13 +161,32 @@ public static class ServerFrames
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        var w = Scratch();
+        w.WriteStartObject();
+        body(w);
+        w.WriteEndObject();
+        return Finish(w);
+    }
+
+    private static Utf8JsonWriter Scratch()
+    {
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        scratch.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(scratch, WriterOptions);
+        w.Reset(scratch);
+        return w;
+    }
+
+    private static byte[] Finish(Utf8JsonWriter w)
+    {
+        w.Flush();
+        var scratch = t_scratch!;
+        var frame = scratch.WrittenSpan.ToArray();
+        if (scratch.Capacity > KeptScratchBytes)
         {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
+            t_scratch = null;
+            t_writer = null;
         }
-        return buffer.WrittenSpan.ToArray();
+        return frame;
     }
 }
