@@ -6,14 +6,15 @@ using Akka.Dispatch.MessageQueues;
 namespace NotifyActors.Runtime;
 
 /// <summary>
-/// The mailbox of the actors that exist once per connection or channel (notify.connection-dispatcher):
+/// The mailbox of the actors that exist once per connection or channel (akka.actor.connection-dispatcher
+/// and akka.actor.outbound-dispatcher):
 /// a <see cref="CompactMessageQueue"/> instead of Akka's default ConcurrentQueue, whose first segment
 /// alone (32 slots) costs about 1 KiB per actor before any message arrives.
 /// </summary>
 public sealed class CompactMailbox(Settings settings, Config config)
     : MailboxType(settings, config), IProducesMessageQueue<CompactMessageQueue>
 {
-    /// <summary>The dispatcher (hocon/notify.hocon) whose actors get this mailbox: subscribers, their stream actors, channels.</summary>
+    /// <summary>The dispatcher (hocon/notify.hocon) of the subscribers and channels, with this mailbox.</summary>
     public const string Dispatcher = "akka.actor.connection-dispatcher";
 
     /// <summary>The dispatcher of the connections' stream actors (<see cref="InlineDispatcher"/>), with this mailbox too.</summary>
