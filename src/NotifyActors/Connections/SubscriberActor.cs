@@ -371,32 +371,12 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             Send(membershipEvent.Frame);
     }
 
-    /// <summary>The channel's namespace when this connection may use the channel; else replies with the error and returns null.</summary>
+    /// <summary>The channel's namespace when this connection may use the channel (<see cref="ChannelAccess"/>); else replies with the error and returns null.</summary>
     private NamespaceSettings? Authorize(long? id, string channel)
     {
-        if (_settings.NamespaceOf(channel) is not { } ns)
-        {
-            Reply(id, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace");
-            return null;
-        }
-        if (_info.IsAnonymous && !ns.AllowAnonymous)
-        {
-            Reply(id, ErrorCodes.PermissionDenied, $"anonymous connections may not use namespace \"{ns.Name}\"");
-            return null;
-        }
-        if (ChannelName.AllowedUsers(channel) is { } users)
-        {
-            if (!ns.AllowUserLimited)
-            {
-                Reply(id, ErrorCodes.PermissionDenied, $"user-limited channels are not allowed in namespace \"{ns.Name}\"");
-                return null;
-            }
-            if (_info.IsAnonymous || !users.Contains(_info.User, StringComparer.Ordinal))
-            {
-                Reply(id, ErrorCodes.PermissionDenied, $"channel \"{channel}\" is limited to other users");
-                return null;
-            }
-        }
+        var (ns, refusal) = ChannelAccess.Check(_settings, _info, channel);
+        if (refusal is not null)
+            Send(ServerFrames.Error(id, refusal));
         return ns;
     }
 
