@@ -22,6 +22,9 @@ public sealed class DashboardSpecs
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
+        // Assertions have their own default wait (5 s), which is also how often the page refreshes
+        // its tables: a row could appear just after the wait gave up (seen once in CI).
+        SetDefaultExpectTimeout(Timeout);
         var requested = new List<string>();
         var scriptErrors = new List<string>();
         page.Request += (_, request) => { lock (requested) requested.Add(request.Url); };
