@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using NotifyActors.Connections;
 using NotifyActors.Protocol;
 
 namespace NotifyActors.Channels;

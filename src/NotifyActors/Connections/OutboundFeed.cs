@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Streams.Implementation.Fusing;
 using Akka.Streams.Stage;
+using NotifyActors.Protocol;
 
 namespace NotifyActors.Connections;
 

@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Implementation.Fusing;
 using NotifyActors.Configuration;
+using NotifyActors.Protocol;
 using NotifyActors.Telemetry;
 
 namespace NotifyActors.Connections;

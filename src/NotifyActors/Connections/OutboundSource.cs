@@ -1,5 +1,6 @@
 using Akka.Streams;
 using Akka.Streams.Stage;
+using NotifyActors.Protocol;
 
 namespace NotifyActors.Connections;
 

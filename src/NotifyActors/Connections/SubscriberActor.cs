@@ -239,7 +239,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             return;
         if (decoded.Error is { } error)
         {
-            Send(ServerFrames.Error(decoded.Id, error));
+            Reply(decoded.Id, error);
             return;
         }
         switch (decoded.Command)
@@ -376,7 +376,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     {
         var (ns, refusal) = ChannelAccess.Check(_settings, _info, channel);
         if (refusal is not null)
-            Send(ServerFrames.Error(id, refusal));
+            Reply(id, refusal);
         return ns;
     }
 
@@ -462,7 +462,9 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         }
     }
 
-    private void Reply(long? id, string code, string message) => Send(ServerFrames.Error(id, new ProtocolError(code, message)));
+    private void Reply(long? id, string code, string message) => Reply(id, new ProtocolError(code, message));
+
+    private void Reply(long? id, ProtocolError error) => Send(ServerFrames.Error(id, error));
 
     private void Send(byte[] frame) => Send(new OutboundFrame(frame, IsDelivery: false));
 

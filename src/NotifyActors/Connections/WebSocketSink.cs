@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Akka.Streams;
 using Akka.Streams.Stage;
+using NotifyActors.Protocol;
 
 namespace NotifyActors.Connections;
 

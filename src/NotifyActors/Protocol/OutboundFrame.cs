@@ -1,4 +1,4 @@
-namespace NotifyActors.Connections;
+namespace NotifyActors.Protocol;
 
 /// <summary>
 /// One text frame waiting for a socket. <see cref="IsDelivery"/>: a publication (counted as a delivery once written).
