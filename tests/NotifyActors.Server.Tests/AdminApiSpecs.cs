@@ -266,15 +266,19 @@ public sealed class AdminApiSpecs
             () => $"connections {server.Metrics.Connections}, subscriber actors {server.Metrics.SubscriberActors}");
     }
 
-    [Fact]
-    public async Task A_disconnect_without_user_or_client_is_400()
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"user":"\ud800"}""")]
+    [InlineData("""{"client":"\udc00"}""")]
+    public async Task A_disconnect_without_a_well_formed_user_or_client_is_400(string body)
     {
         await using var server = await ServiceHost.StartAsync();
         using var admin = server.AdminHttp();
 
-        using var response = await admin.PostAsync("admin/disconnect", Json("{}"));
+        using var response = await admin.PostAsync("admin/disconnect", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await ServerApi.AssertErrorAsync(response, "bad_request");
     }
 
     internal static Task<TestClient> ConnectAs(ServiceHost server, string user) =>

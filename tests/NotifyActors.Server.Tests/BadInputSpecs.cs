@@ -33,6 +33,10 @@ public sealed class BadInputSpecs
         { "a publish without data", """{"op":"publish","id":9,"channel":"news"}""", "bad_request", 9 },
         { "an anonymous subscribe to a user-limited channel", """{"op":"subscribe","id":10,"channel":"notifications#alice"}""", "permission_denied", 10 },
         { "a malformed recover position", """{"op":"subscribe","id":11,"channel":"news","recover":{"offset":-1,"epoch":"e"}}""", "bad_request", 11 },
+        { "a lone surrogate in op", """{"op":"\ud800","id":12}""", "bad_request", 12 },
+        { "a lone surrogate in a channel", """{"op":"subscribe","id":13,"channel":"news\udc00"}""", "bad_request", 13 },
+        { "a lone surrogate in a recover epoch", """{"op":"subscribe","id":14,"channel":"news","recover":{"offset":1,"epoch":"\ud800"}}""", "bad_request", 14 },
+        { "a lone surrogate in a history epoch", """{"op":"history","id":15,"channel":"news","since":{"offset":1,"epoch":"\udbff"}}""", "bad_request", 15 },
     };
 
     [Theory]

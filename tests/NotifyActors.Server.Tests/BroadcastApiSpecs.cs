@@ -152,6 +152,8 @@ public sealed class BroadcastApiSpecs
     [InlineData("an empty channels array", """{"channels":[],"data":1}""")]
     [InlineData("a channel that is not a string", """{"channels":["a",5],"data":1}""")]
     [InlineData("missing data", """{"channels":["a"]}""")]
+    [InlineData("a lone surrogate in a channel", """{"channels":["a","\udc00"],"data":1}""")]
+    [InlineData("lone surrogates in a field name", """{"channels":["a"],"data":1,"\ud800\ud800":1}""")]
     public async Task A_malformed_body_is_400_bad_request(string what, string body)
     {
         await using var server = await ServiceHost.StartAsync();

@@ -120,6 +120,9 @@ public sealed class DisconnectApiSpecs
     [InlineData("an empty user", """{"user":""}""")]
     [InlineData("a user that is not a string", """{"user":5}""")]
     [InlineData("a client that is not a string", """{"client":null}""")]
+    [InlineData("a lone surrogate in the user", """{"user":"\ud800"}""")]
+    [InlineData("a lone surrogate in the client", """{"client":"a\udfffb"}""")]
+    [InlineData("a lone surrogate in a field name", """{"client":"c1","\ud800":1}""")]
     public async Task A_malformed_body_is_400_bad_request(string what, string body)
     {
         await using var server = await ServiceHost.StartAsync();

@@ -175,6 +175,7 @@ public sealed class PublishApiSpecs
     [InlineData("invalid channel characters", """{"channel":"bad channel!","data":1}""", "invalid_channel")]
     [InlineData("an unknown namespace", """{"channel":"nope:x","data":1}""", "invalid_channel")]
     [InlineData("missing data", """{"channel":"news"}""", "bad_request")]
+    [InlineData("a lone surrogate in the channel", """{"channel":"news\ud800","data":1}""", "bad_request")]
     public async Task Bad_publish_body_is_400_with_its_error_code(string what, string body, string code)
     {
         await using var server = await ServiceHost.StartAsync();

@@ -55,41 +55,29 @@ public static class BroadcastEndpoint
         }
     }
 
-    private static (IReadOnlyList<string>? Channels, byte[]? Data, IResult? Error) Parse(byte[] body, int maxChannels)
+    private static (IReadOnlyList<string>? Channels, byte[]? Data, IResult? Error) Parse(byte[] body, int maxChannels) =>
+        JsonBody.Read(body, root => Parse(root, maxChannels), rejected => (null, null, rejected));
+
+    private static (IReadOnlyList<string>? Channels, byte[]? Data, IResult? Error) Parse(JsonElement root, int maxChannels)
     {
-        JsonDocument document;
-        try
+        if (!root.TryGetProperty("channels", out var channelsElement) || channelsElement.ValueKind != JsonValueKind.Array)
+            return (null, null, ApiError.BadRequest("\"channels\" must be an array of channel names"));
+        var count = channelsElement.GetArrayLength();
+        if (count == 0)
+            return (null, null, ApiError.BadRequest("\"channels\" is empty"));
+        if (count > maxChannels)
+            return (null, null, ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
+                $"at most {maxChannels} channels per broadcast (got {count})"));
+        var names = new List<string>(count);
+        foreach (var element in channelsElement.EnumerateArray())
         {
-            document = JsonDocument.Parse(body);
+            if (element.ValueKind != JsonValueKind.String)
+                return (null, null, ApiError.BadRequest("every entry of \"channels\" must be a string"));
+            names.Add(element.GetString()!);
         }
-        catch (JsonException)
-        {
-            return (null, null, ApiError.BadRequest("body is not valid JSON"));
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return (null, null, ApiError.BadRequest("body must be a JSON object"));
-            if (!root.TryGetProperty("channels", out var channelsElement) || channelsElement.ValueKind != JsonValueKind.Array)
-                return (null, null, ApiError.BadRequest("\"channels\" must be an array of channel names"));
-            var count = channelsElement.GetArrayLength();
-            if (count == 0)
-                return (null, null, ApiError.BadRequest("\"channels\" is empty"));
-            if (count > maxChannels)
-                return (null, null, ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
-                    $"at most {maxChannels} channels per broadcast (got {count})"));
-            var names = new List<string>(count);
-            foreach (var element in channelsElement.EnumerateArray())
-            {
-                if (element.ValueKind != JsonValueKind.String)
-                    return (null, null, ApiError.BadRequest("every entry of \"channels\" must be a string"));
-                names.Add(element.GetString()!);
-            }
-            if (!root.TryGetProperty("data", out var data))
-                return (null, null, ApiError.BadRequest("\"data\" is required"));
-            return (names, Encoding.UTF8.GetBytes(data.GetRawText()), null);
-        }
+        if (!root.TryGetProperty("data", out var data))
+            return (null, null, ApiError.BadRequest("\"data\" is required"));
+        return (names, Encoding.UTF8.GetBytes(data.GetRawText()), null);
     }
 
     private sealed record BroadcastResponse(IReadOnlyList<BroadcastResult> Results);

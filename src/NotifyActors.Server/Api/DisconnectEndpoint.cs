@@ -42,28 +42,16 @@ public static class DisconnectEndpoint
         }
     }
 
-    internal static (string? User, string? Client, IResult? Error) Parse(byte[] body)
+    internal static (string? User, string? Client, IResult? Error) Parse(byte[] body) =>
+        JsonBody.Read(body, root => Parse(root), rejected => (null, null, rejected));
+
+    private static (string? User, string? Client, IResult? Error) Parse(JsonElement root)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return (null, null, ApiError.BadRequest("body is not valid JSON"));
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return (null, null, ApiError.BadRequest("body must be a JSON object"));
-            if (!TryReadString(root, "user", out var user) || !TryReadString(root, "client", out var client))
-                return (null, null, ApiError.BadRequest("\"user\" and \"client\" must be non-empty strings"));
-            if (user is null && client is null)
-                return (null, null, ApiError.BadRequest("give \"user\" or \"client\""));
-            return (user, client, null);
-        }
+        if (!TryReadString(root, "user", out var user) || !TryReadString(root, "client", out var client))
+            return (null, null, ApiError.BadRequest("\"user\" and \"client\" must be non-empty strings"));
+        if (user is null && client is null)
+            return (null, null, ApiError.BadRequest("give \"user\" or \"client\""));
+        return (user, client, null);
     }
 
     /// <summary>False when the property is present but not a non-empty string; value null when absent.</summary>

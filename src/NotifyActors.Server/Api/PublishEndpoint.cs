@@ -38,33 +38,21 @@ public static class PublishEndpoint
         }
     }
 
-    private static (string? Channel, byte[]? Data, IResult? Error) Parse(byte[] body, NotifySettings settings)
+    private static (string? Channel, byte[]? Data, IResult? Error) Parse(byte[] body, NotifySettings settings) =>
+        JsonBody.Read(body, root => Parse(root, settings), rejected => (null, null, rejected));
+
+    private static (string? Channel, byte[]? Data, IResult? Error) Parse(JsonElement root, NotifySettings settings)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return (null, null, ApiError.BadRequest("body is not valid JSON"));
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return (null, null, ApiError.BadRequest("body must be a JSON object"));
-            if (!root.TryGetProperty("channel", out var channelElement) || channelElement.ValueKind != JsonValueKind.String)
-                return (null, null, ApiError.BadRequest("\"channel\" must be a string"));
-            var channel = channelElement.GetString()!;
-            if (ChannelName.Validate(channel) is { } problem)
-                return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, problem));
-            if (settings.NamespaceOf(channel) is null)
-                return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace"));
-            if (!root.TryGetProperty("data", out var data))
-                return (null, null, ApiError.BadRequest("\"data\" is required"));
-            return (channel, Encoding.UTF8.GetBytes(data.GetRawText()), null);
-        }
+        if (!root.TryGetProperty("channel", out var channelElement) || channelElement.ValueKind != JsonValueKind.String)
+            return (null, null, ApiError.BadRequest("\"channel\" must be a string"));
+        var channel = channelElement.GetString()!;
+        if (ChannelName.Validate(channel) is { } problem)
+            return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, problem));
+        if (settings.NamespaceOf(channel) is null)
+            return (null, null, ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace"));
+        if (!root.TryGetProperty("data", out var data))
+            return (null, null, ApiError.BadRequest("\"data\" is required"));
+        return (channel, Encoding.UTF8.GetBytes(data.GetRawText()), null);
     }
 
     private sealed record PublishResult(string Channel, long Offset, string Epoch);

@@ -34,27 +34,40 @@ public static class CommandDecoder
                 return DecodeResult.Fail(null, ErrorCodes.BadRequest, "frame must be a JSON object");
 
             long? id = null;
-            if (root.TryGetProperty("id", out var idElement))
+            try
             {
-                if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var value) || value <= 0)
-                    return DecodeResult.Fail(null, ErrorCodes.BadRequest, "\"id\" must be a positive integer");
-                id = value;
+                if (root.TryGetProperty("id", out var idElement))
+                {
+                    if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var value) || value <= 0)
+                        return DecodeResult.Fail(null, ErrorCodes.BadRequest, "\"id\" must be a positive integer");
+                    id = value;
+                }
+                return DecodeCommand(root, id);
             }
-
-            if (!root.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
-                return DecodeResult.Fail(id, ErrorCodes.BadRequest, "\"op\" must be a string");
-
-            return opElement.GetString() switch
+            catch (InvalidOperationException)
             {
-                "subscribe" => DecodeSubscribe(root, id),
-                "unsubscribe" => WithChannel(root, id, channel => new UnsubscribeCommand(id, channel)),
-                "publish" => DecodePublish(root, id),
-                "presence" => WithChannel(root, id, channel => new PresenceCommand(id, channel)),
-                "history" => DecodeHistory(root, id),
-                "pong" => DecodeResult.Ok(new PongCommand(id)),
-                var op => DecodeResult.Fail(id, ErrorCodes.UnknownOp, $"unknown op \"{Truncate(op)}\""),
-            };
+                // System.Text.Json parses an escaped lone surrogate ("\ud800") as JSON, then throws when a
+                // string holding it is read or a field name holding it is compared.
+                return DecodeResult.Fail(id, ErrorCodes.BadRequest, "frame holds a \\u escape that is not a character (a lone surrogate)");
+            }
         }
+    }
+
+    private static DecodeResult DecodeCommand(JsonElement root, long? id)
+    {
+        if (!root.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
+            return DecodeResult.Fail(id, ErrorCodes.BadRequest, "\"op\" must be a string");
+
+        return opElement.GetString() switch
+        {
+            "subscribe" => DecodeSubscribe(root, id),
+            "unsubscribe" => WithChannel(root, id, channel => new UnsubscribeCommand(id, channel)),
+            "publish" => DecodePublish(root, id),
+            "presence" => WithChannel(root, id, channel => new PresenceCommand(id, channel)),
+            "history" => DecodeHistory(root, id),
+            "pong" => DecodeResult.Ok(new PongCommand(id)),
+            var op => DecodeResult.Fail(id, ErrorCodes.UnknownOp, $"unknown op \"{Truncate(op)}\""),
+        };
     }
 
     private static DecodeResult DecodeSubscribe(JsonElement root, long? id) =>

@@ -23,6 +23,15 @@ public sealed class CommandDecoderSpecs
     [InlineData("{\"op\":\"subscribe\",\"id\":2,\"channel\":\"\"}", 2L, ErrorCodes.InvalidChannel)]
     [InlineData("{\"op\":\"subscribe\",\"id\":2,\"channel\":\"a\",\"recover\":{\"offset\":\"1\",\"epoch\":\"e\"}}", 2L, ErrorCodes.BadRequest)]
     [InlineData("{\"op\":\"publish\",\"id\":4,\"channel\":\"a\"}", 4L, ErrorCodes.BadRequest)]
+    // Escaped lone surrogates: valid JSON, but no string .NET can hold.
+    [InlineData("{\"op\":\"\\ud800\",\"id\":5}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"sub\\udc00scribe\",\"id\":5}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"subscribe\",\"id\":5,\"channel\":\"\\ud800\"}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"unsubscribe\",\"id\":5,\"channel\":\"a\\udfff\"}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"subscribe\",\"id\":5,\"channel\":\"a\",\"recover\":{\"offset\":1,\"epoch\":\"\\ud800\\ud800\"}}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"history\",\"id\":5,\"channel\":\"a\",\"since\":{\"offset\":1,\"epoch\":\"\\udbff\"}}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"subscribe\",\"id\":5,\"channel\":\"a\",\"recover\":{\"offset\":1,\"epoch\":7}}", 5L, ErrorCodes.BadRequest)]
+    [InlineData("{\"op\":\"subscribe\",\"id\":5,\"channel\":\"bad\\x\"}", null, ErrorCodes.BadRequest)]
     public void A_bad_frame_becomes_a_documented_error_with_its_id_when_valid(string frame, long? id, string code)
     {
         var result = CommandDecoder.Decode(Encoding.UTF8.GetBytes(frame));
@@ -65,6 +74,23 @@ public sealed class CommandDecoderSpecs
         var publish = Assert.IsType<PublishCommand>(result.Command);
         Assert.Equal("""{"n":1.50,"s":"\u00e9"}""", Encoding.UTF8.GetString(publish.Data));
         Assert.Null(publish.Id);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_data_is_published_verbatim()
+    {
+        var result = CommandDecoder.Decode("""{"op":"publish","channel":"a","data":{"s":"\udc00"}}"""u8.ToArray());
+
+        var publish = Assert.IsType<PublishCommand>(result.Command);
+        Assert.Equal("""{"s":"\udc00"}""", Encoding.UTF8.GetString(publish.Data));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_field_name_is_a_bad_request()
+    {
+        var result = CommandDecoder.Decode("""{"\ud800":1,"op":"subscribe","channel":"a"}"""u8.ToArray());
+
+        Assert.Equal(ErrorCodes.BadRequest, result.Error!.Code);
     }
 
     [Fact]
