@@ -65,6 +65,33 @@ public sealed class AuthSpecs
         await AssertRejectedAsync(server, query: TestTokens.Create("alice", DateTimeOffset.UtcNow.AddMinutes(-5)));
     }
 
+    [Theory]
+    [InlineData(253_402_300_800)] // 10000-01-01T00:00:00Z
+    [InlineData(1_000_000_000_000)]
+    [InlineData(long.MaxValue)]
+    public async Task Token_expiring_after_the_year_9999_is_401_invalid_token(long exp)
+    {
+        await using var server = await ServiceHost.StartAsync();
+
+        var (status, body) = await UpgradeRequest.SendAsync(server, bearer: TestTokens.WithRawExpiry("alice", exp));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        UpgradeRequest.AssertError(body, "permission_denied");
+        Assert.Equal("invalid token", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(0, server.Metrics.Connections);
+    }
+
+    [Fact]
+    public async Task Token_expiring_at_the_last_second_of_9999_is_accepted()
+    {
+        await using var server = await ServiceHost.StartAsync();
+
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri,
+            options => options.SetRequestHeader("Authorization", "Bearer " + TestTokens.WithRawExpiry("alice", 253_402_300_799)));
+
+        Assert.Equal("alice", client.Welcome.GetProperty("user").GetString());
+    }
+
     [Fact]
     public async Task Token_signed_with_another_algorithm_is_401()
     {

@@ -26,6 +26,17 @@ public static class TestTokens
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
+    /// <summary>A token whose "exp" claim is the given NumericDate as it stands, in range of a date or not.</summary>
+    public static string WithRawExpiry(string subject, long exp)
+    {
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["exp"] = exp },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ServiceHost.JwtSecret)), SecurityAlgorithms.HmacSha256),
+        };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+    }
+
     /// <summary>A token for <paramref name="subject"/> valid for the next hour.</summary>
     public static string Valid(string subject) => Create(subject, DateTimeOffset.UtcNow.AddHours(1));
 }

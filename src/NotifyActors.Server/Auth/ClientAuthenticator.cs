@@ -13,6 +13,8 @@ namespace NotifyActors.Server.Auth;
 /// </summary>
 public sealed class ClientAuthenticator
 {
+    private static readonly long MaxExpiry = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters _parameters;
     private readonly bool _allowAnonymous;
@@ -48,7 +50,15 @@ public sealed class ClientAuthenticator
         var jwt = (JsonWebToken)result.SecurityToken;
         if (string.IsNullOrEmpty(jwt.Subject))
             return (null, "token has no \"sub\" claim");
-        DateTimeOffset? expires = jwt.TryGetPayloadValue<long>("exp", out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : null;
+        DateTimeOffset? expires = null;
+        if (jwt.TryGetPayloadValue<long>("exp", out var exp))
+        {
+            // IdentityModel validates an exp past 9999-12-31T23:59:59 against its own clamped reading of it;
+            // no date holds it, and no real token carries one.
+            if (exp > MaxExpiry)
+                return (null, "invalid token");
+            expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        }
         return (new ClientIdentity(jwt.Subject, expires), null);
     }
 
