@@ -29,12 +29,14 @@ public sealed record Publish(string Channel, byte[] Data) : IChannelMessage;
 /// <summary>
 /// The channel's position when the subscription took effect: every publication after
 /// <see cref="Offset"/> follows. <see cref="Recovered"/> is null when no recovery was asked;
-/// when true, <see cref="Publications"/> holds what the client missed, in order.
+/// when true, <see cref="Publications"/> holds what the client missed, in order. It may reach a
+/// subscriber that stopped while it was on its way (a subscribe, then a reset): not a leak.
 /// </summary>
 public sealed record SubscribeAck(string Channel, long Ticket, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Publications)
-    : INotInfluenceReceiveTimeout;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
-public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout;
+/// <summary>The publication's position. Its asker may be gone by now (a connection that stopped, an Ask that timed out): not a leak.</summary>
+public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>
 /// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,

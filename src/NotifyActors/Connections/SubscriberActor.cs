@@ -142,6 +142,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     /// <summary>
     /// A connection as the admin API shows it; Channels includes subscriptions still awaiting their channel.
     /// QueueFrames/QueueBytes: its outbound queue now. LastSignOfLife: its last frame from the client (or the connect).
+    /// An answer after the query's timeout finds the query gone: expected, not a leak.
     /// </summary>
     public sealed record Described(
         string ClientId,
@@ -151,7 +152,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         DateTimeOffset ConnectedSince,
         long QueueFrames = 0,
         long QueueBytes = 0,
-        DateTimeOffset? LastSignOfLife = null);
+        DateTimeOffset? LastSignOfLife = null) : IDeadLetterSuppression;
 
     private Described Describing() =>
         new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
