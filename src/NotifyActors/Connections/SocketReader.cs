@@ -11,62 +11,34 @@ namespace NotifyActors.Connections;
 /// oversized message or socket error, telling the actor why. Owned by the subscriber actor,
 /// which starts it; it cannot outlive the socket, which <see cref="ConnectionLifetime"/> always aborts.
 /// </summary>
+/// <remarks>
+/// Between messages, which is where an idle connection spends its life, the loop holds no buffer: it
+/// waits with a zero-byte receive. A message is assembled in a buffer rented from the pool, grown by
+/// renting a larger one, and returned as soon as the message is handed over (its own exact copy), so
+/// one large frame does not stay with its connection.
+/// </remarks>
 internal static class SocketReader
 {
-    // Most commands are far smaller; larger messages are assembled in a buffer that grows up to the limit.
+    // Most commands are far smaller; a larger message moves to a larger rented buffer, up to the limit.
     private const int ChunkBytes = 1024;
 
-    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber)
+    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool)
     {
-        byte[]? message = null;
-        var length = 0;
         try
         {
             while (true)
             {
-                // Wait for the next frame without a buffer (a zero-byte receive): an idle connection,
-                // which is most of them, holds no receive chunk. The chunk is rented once data is there.
                 var next = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                 if (!Continue(next, subscriber))
                     return;
                 if (next.EndOfMessage)
                 {
-                    // A frame with no payload (left) ended the message: the zero-byte receive consumed it.
-                    subscriber.Tell(new SubscriberActor.ClientFrame(length == 0 ? [] : message.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
-                    length = 0;
+                    // An empty message: the zero-byte receive consumed all of it.
+                    subscriber.Tell(new SubscriberActor.ClientFrame([]), ActorRefs.NoSender);
                     continue;
                 }
-                var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-                try
-                {
-                    var result = await socket.ReceiveAsync(chunk.AsMemory(0, ChunkBytes), CancellationToken.None).ConfigureAwait(false);
-                    if (!Continue(result, subscriber))
-                        return;
-
-                    if (length + result.Count > maxFrameBytes)
-                    {
-                        subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.MessageTooBig), ActorRefs.NoSender);
-                        return;
-                    }
-
-                    if (result.EndOfMessage && length == 0)
-                    {
-                        subscriber.Tell(new SubscriberActor.ClientFrame(chunk.AsSpan(0, result.Count).ToArray()), ActorRefs.NoSender);
-                        continue;
-                    }
-
-                    message = Append(message, length, chunk.AsSpan(0, result.Count));
-                    length += result.Count;
-                    if (result.EndOfMessage)
-                    {
-                        subscriber.Tell(new SubscriberActor.ClientFrame(message.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
-                        length = 0;
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(chunk);
-                }
+                if (!await ReadMessage(socket, maxFrameBytes, subscriber, pool).ConfigureAwait(false))
+                    return;
             }
         }
         catch (Exception)
@@ -75,6 +47,50 @@ internal static class SocketReader
             // the connection is over; the actor must hear of it rather than wait for its heartbeat.
             subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ConnectionLost), ActorRefs.NoSender);
         }
+    }
+
+    /// <summary>Reads the rest of one message (all its fragments) and hands it over; false, after telling the actor why, when the loop must end.</summary>
+    private static async Task<bool> ReadMessage(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool)
+    {
+        // One byte past the limit tells a message that is too big from one of exactly the limit.
+        var capacity = maxFrameBytes + 1;
+        var buffer = pool.Rent(Math.Min(ChunkBytes, capacity));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                    buffer = Grow(buffer, length, capacity, pool);
+                var room = Math.Min(buffer.Length, capacity) - length;
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length, room), CancellationToken.None).ConfigureAwait(false);
+                if (!Continue(result, subscriber))
+                    return false;
+                length += result.Count;
+                if (length > maxFrameBytes)
+                {
+                    subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.MessageTooBig), ActorRefs.NoSender);
+                    return false;
+                }
+                if (result.EndOfMessage)
+                {
+                    subscriber.Tell(new SubscriberActor.ClientFrame(buffer.AsSpan(0, length).ToArray()), ActorRefs.NoSender);
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            pool.Return(buffer);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length, int capacity, ArrayPool<byte> pool)
+    {
+        var grown = pool.Rent(Math.Min(buffer.Length * 2, capacity));
+        buffer.AsSpan(0, length).CopyTo(grown);
+        pool.Return(buffer);
+        return grown;
     }
 
     /// <summary>False, after telling the actor why, when the frame ends the read loop (a close or binary frame).</summary>
@@ -91,17 +107,5 @@ internal static class SocketReader
             default:
                 return true;
         }
-    }
-
-    private static byte[] Append(byte[]? buffer, int length, ReadOnlySpan<byte> data)
-    {
-        if (buffer is null || buffer.Length < length + data.Length)
-        {
-            var grown = new byte[Math.Max(length + data.Length, (buffer?.Length ?? ChunkBytes) * 2)];
-            buffer?.AsSpan(0, length).CopyTo(grown);
-            buffer = grown;
-        }
-        data.CopyTo(buffer.AsSpan(length));
-        return buffer;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Akka.Actor;
 using Akka.Event;
 using NotifyActors.Channels;
@@ -204,7 +205,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         var heartbeat = _settings.Heartbeat;
         // The welcome frame announces whole seconds; a sub-second interval (tests) announces 1.
         Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
-        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self);
+        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
         Context.SetReceiveTimeout(heartbeat.Deadline);
         if (_info.ExpiresAt is { } expiry)
