@@ -83,16 +83,57 @@ public sealed class CommandLimitSpecs
     }
 
     [Fact]
-    public async Task Pongs_are_never_rate_limited()
+    public async Task Pongs_take_a_token_like_any_command_and_a_refused_one_is_not_answered()
     {
         await using var server = await ServiceHost.StartAsync(TightRate);
         await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
 
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 3; i++) // the whole burst
+            await client.SendTextAsync("""{"op":"pong"}""");
+        await client.SendTextAsync("""{"op":"pong"}"""); // refused, silently
+        await client.SendTextAsync("""{"op":"subscribe","id":1,"channel":"c1"}""");
+
+        // The first reply is the subscribe's refusal: no reply to any pong came before it.
+        var reply = await client.ReceiveJsonAsync();
+        Assert.Equal("limit_exceeded", reply.GetProperty("code").GetString());
+        Assert.Equal(1, reply.GetProperty("id").GetInt64());
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
+    }
+
+    [Fact]
+    public async Task A_pong_flood_closes_with_4002_like_any_flood()
+    {
+        await using var server = await ServiceHost.StartAsync(TightRate);
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        for (var i = 0; i < 7; i++) // 3 allowed, 3 refused, the 4th refusal closes
             await client.SendTextAsync("""{"op":"pong"}""");
 
-        for (var i = 1; i <= 3; i++)
-            await client.SubscribeAsync($"c{i}", id: i);
+        Assert.Equal((WebSocketCloseStatus)4002, await client.ReceiveCloseAsync());
+        await Eventually.HoldsAsync(() => server.Metrics.Connections == 0 && server.Metrics.SubscriberActors == 0,
+            TimeSpan.FromSeconds(10), () => $"connections {server.Metrics.Connections}, actors {server.Metrics.SubscriberActors}");
+    }
+
+    [Fact]
+    public async Task A_large_frame_past_the_rate_is_refused_unread()
+    {
+        await using var server = await ServiceHost.StartAsync(TightRate);
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        var padded = $$"""{"op":"pong","id":9,"pad":"{{new string('p', 60_000)}}" not even JSON""";
+        for (var i = 0; i < 3; i++)
+        {
+            // Within the rate, a large frame is read: this one is malformed, and answered so.
+            await client.SendTextAsync(padded);
+            Assert.Equal("bad_request", (await client.ReceiveJsonAsync()).GetProperty("code").GetString());
+        }
+
+        await client.SendTextAsync(padded);
+
+        // Past the rate it is not decoded at all: refused, with no id since none was read.
+        var reply = await client.ReceiveJsonAsync();
+        Assert.Equal("limit_exceeded", reply.GetProperty("code").GetString());
+        Assert.False(reply.TryGetProperty("id", out _), $"a frame refused unread has no id to echo: {reply}");
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
     }
 
     [Fact]

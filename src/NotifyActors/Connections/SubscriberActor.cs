@@ -233,12 +233,31 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         _metrics.SubscriberStopped();
     }
 
+    /// <summary>
+    /// Every frame takes a token of the command rate, pongs too, before it runs; any frame, refused or
+    /// not, is a sign of life. A frame up to this size is decoded first, so that a refused command's
+    /// reply carries its id; a larger one past the rate is refused unread, since decoding it is the
+    /// cost the rate is there to bound (a padded pong or command is up to max-frame-bytes of JSON).
+    /// </summary>
+    private const int DecodedBeforeAdmissionBytes = 1024;
+
     private void OnClientFrame(byte[] frame)
     {
         _lastSignOfLife = DateTimeOffset.UtcNow;
-        var decoded = CommandDecoder.Decode(frame);
-        if (decoded.Command is not PongCommand && !AdmitCommand(decoded.Id))
-            return;
+        DecodeResult decoded;
+        if (frame.Length > DecodedBeforeAdmissionBytes)
+        {
+            if (!AdmitCommand(null, answerRefusal: true))
+                return;
+            decoded = CommandDecoder.Decode(frame);
+        }
+        else
+        {
+            decoded = CommandDecoder.Decode(frame);
+            // A pong has no reply, not even a refusal.
+            if (!AdmitCommand(decoded.Id, answerRefusal: decoded.Command is not PongCommand))
+                return;
+        }
         if (decoded.Error is { } error)
         {
             Reply(decoded.Id, error);
@@ -449,14 +468,15 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     }
 
     /// <summary>notify.limits.command-rate: false when the command must not run (answered limit_exceeded, or the connection closes with 4002).</summary>
-    private bool AdmitCommand(long? id)
+    private bool AdmitCommand(long? id, bool answerRefusal)
     {
         switch (_commandRate.TryTake())
         {
             case CommandAdmission.Allowed:
                 return true;
             case CommandAdmission.Rejected:
-                Reply(id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
+                if (answerRefusal)
+                    Reply(id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
                 return false;
             default:
                 StopWith(CloseReason.CommandFlood);

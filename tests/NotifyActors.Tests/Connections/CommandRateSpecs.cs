@@ -36,15 +36,19 @@ public sealed class CommandRateSpecs(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Pongs_are_not_rate_limited()
+    public async Task Pongs_take_tokens_and_a_refused_pong_is_not_answered()
     {
         var (client, _, _) = await ConnectAsync();
-
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 2; i++)
             await client.SendAsync("""{"op":"pong"}""");
+        await SubscribeAsync(client, "c1", id: 1); // the third token
 
-        for (var i = 1; i <= 3; i++)
-            await SubscribeAsync(client, $"c{i}", id: i);
+        await client.SendAsync("""{"op":"pong"}""");
+        await client.SendAsync("""{"op":"subscribe","id":2,"channel":"c2"}""");
+
+        var reply = await client.ReceiveSkippingPingsAsync();
+        Assert.Equal("limit_exceeded", reply.GetProperty("code").GetString());
+        Assert.Equal(2, reply.GetProperty("id").GetInt64());
     }
 
     [Fact]
