@@ -14,6 +14,7 @@ namespace NotifyActors.Server.Hosting;
 public sealed class Listeners
 {
     private readonly List<ListenOptions> _admin = [];
+    private readonly List<(Uri Address, string Key)> _configured = [];
 
     /// <summary>Adds every public and admin address to Kestrel. Throws <see cref="SettingsException"/> for a malformed one.</summary>
     public void Configure(KestrelServerOptions kestrel, NotifySettings settings)
@@ -31,6 +32,20 @@ public sealed class Listeners
             Parse(url, "NOTIFY_URLS (notify.urls)", admin: false);
         foreach (var url in settings.Admin.Urls)
             Parse(url, "NOTIFY_ADMIN_URLS (notify.admin.urls)", admin: true);
+    }
+
+    /// <summary>
+    /// The setting to blame for Kestrel's failure to bind an address that another process holds: the
+    /// configured address on the port its message names.
+    /// </summary>
+    public SettingsException AddressInUse(IOException bindFailure)
+    {
+        foreach (var (address, key) in _configured)
+        {
+            if (bindFailure.Message.Contains($":{address.Port}", StringComparison.Ordinal))
+                return new SettingsException(key, $"'{address.GetLeftPart(UriPartial.Authority)}' is already in use by another process");
+        }
+        return new SettingsException("NOTIFY_URLS (notify.urls) or NOTIFY_ADMIN_URLS (notify.admin.urls)", bindFailure.Message);
     }
 
     /// <summary>The admin addresses as bound (http://IP:PORT), for tests and the start-up line.</summary>
@@ -66,9 +81,10 @@ public sealed class Listeners
         return uri;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string url, string key, List<ListenOptions>? remember)
+    private void Listen(KestrelServerOptions kestrel, string url, string key, List<ListenOptions>? remember)
     {
         var uri = Parse(url, key, remember is not null);
+        _configured.Add((uri, key));
 
         void Configure(ListenOptions listen)
         {

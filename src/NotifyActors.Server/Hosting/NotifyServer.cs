@@ -43,6 +43,9 @@ public static class NotifyServer
         // all it opens a log scope and an Activity per request, and a WebSocket request holds both for the
         // connection's whole life.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // A failed start ("Hosting failed to start", an Error with the exception) is reported by Program as one
+        // line; what the host logs at Critical (a background service that stops the host) still shows.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton(settings);

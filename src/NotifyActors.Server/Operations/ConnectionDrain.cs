@@ -19,7 +19,8 @@ public sealed class ConnectionDrain(
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStopping.Register(Drain);
+        // A service that never started (a busy port) has nothing to drain.
+        lifetime.ApplicationStarted.Register(() => lifetime.ApplicationStopping.Register(Drain));
         return Task.CompletedTask;
     }
 
