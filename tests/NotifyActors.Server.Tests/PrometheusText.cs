@@ -10,8 +10,11 @@ public sealed class PrometheusText(string text)
     /// <summary>Whether a "# HELP name ..." line exists.</summary>
     public bool HasHelp(string name) => Lines().Any(line => line.StartsWith($"# HELP {name} ", StringComparison.Ordinal));
 
-    /// <summary>The sum of every sample of the series <paramref name="name"/> (any labels), or null when it has none.</summary>
-    public double? Value(string name)
+    /// <summary>
+    /// The sum of every sample of the series <paramref name="name"/> (any labels, or only those whose labels
+    /// include <paramref name="label"/>, such as <c>reason="node_limit"</c>), or null when it has none.
+    /// </summary>
+    public double? Value(string name, string? label = null)
     {
         double? sum = null;
         foreach (var line in Lines())
@@ -22,13 +25,13 @@ public sealed class PrometheusText(string text)
             if (rest[0] == '{')
             {
                 var end = rest.IndexOf('}');
-                if (end < 0)
+                if (end < 0 || (label is not null && !rest[..end].Contains(label, StringComparison.Ordinal)))
                     continue;
                 rest = rest[(end + 1)..];
             }
-            else if (rest[0] != ' ')
+            else if (rest[0] != ' ' || label is not null)
             {
-                continue; // another series whose name starts with this one
+                continue; // another series whose name starts with this one, or one without the label
             }
             var value = rest.Trim().Split(' ')[0];
             sum = (sum ?? 0) + double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -126,6 +126,16 @@ public sealed class ServiceHost : IAsyncDisposable
         return new PrometheusText(await response.Content.ReadAsStringAsync(timeout.Token));
     }
 
+    /// <summary>GET /metrics on the admin listener, parsed (the public one may be full).</summary>
+    public async Task<PrometheusText> AdminScrapeAsync()
+    {
+        using var admin = AdminHttp(token: null);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var response = await admin.GetAsync("metrics", timeout.Token);
+        response.EnsureSuccessStatusCode();
+        return new PrometheusText(await response.Content.ReadAsStringAsync(timeout.Token));
+    }
+
     /// <summary>Stops the service (drain included) and answers how long the stop took.</summary>
     public async Task<TimeSpan> StopAsync()
     {

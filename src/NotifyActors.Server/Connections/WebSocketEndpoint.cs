@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.Hosting;
 using NotifyActors.Configuration;
@@ -27,6 +28,7 @@ public static class WebSocketEndpoint
         NotifyMetrics metrics,
         Readiness readiness,
         ConnectionSlots slots,
+        ConnectionAdmission admission,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -55,7 +57,7 @@ public static class WebSocketEndpoint
         }
         try
         {
-            await AuthenticateAndServe(context, authenticator, settings, metrics, connections);
+            await AuthenticateAndServe(context, authenticator, settings, metrics, admission, connections);
         }
         finally
         {
@@ -68,6 +70,7 @@ public static class WebSocketEndpoint
         ClientAuthenticator authenticator,
         NotifySettings settings,
         NotifyMetrics metrics,
+        ConnectionAdmission admission,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
         var (identity, problem) = await authenticator.AuthenticateAsync(context.Request);
@@ -77,7 +80,21 @@ public static class WebSocketEndpoint
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Kestrel's own count of upgraded connections (its MaxConcurrentUpgradedConnections, the backstop
+            // behind the slots) gives a connection back a moment after its request ends.
+            await ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.LimitExceeded, "this node holds its limit of connections; retry later or connect to another node")
+                .ExecuteAsync(context);
+            return;
+        }
+        using var owned = socket;
+        admission.Upgraded(context.Connection.Id);
         metrics.ConnectionOpened();
         try
         {

@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NotifyActors.Configuration;
+using NotifyActors.Server.Connections;
 
 namespace NotifyActors.Server.Hosting;
 
@@ -16,13 +18,16 @@ public sealed class Listeners
     private readonly List<ListenOptions> _admin = [];
     private readonly List<(Uri Address, string Key)> _configured = [];
 
-    /// <summary>Adds every public and admin address to Kestrel. Throws <see cref="SettingsException"/> for a malformed one.</summary>
-    public void Configure(KestrelServerOptions kestrel, NotifySettings settings)
+    /// <summary>
+    /// Adds every public and admin address to Kestrel, each behind its side of <paramref name="admission"/>.
+    /// Throws <see cref="SettingsException"/> for a malformed one.
+    /// </summary>
+    public void Configure(KestrelServerOptions kestrel, NotifySettings settings, ConnectionAdmission admission)
     {
         foreach (var url in settings.Urls)
-            Listen(kestrel, url, "NOTIFY_URLS (notify.urls)", null);
+            Listen(kestrel, url, "NOTIFY_URLS (notify.urls)", admission.Public, null);
         foreach (var url in settings.Admin.Urls)
-            Listen(kestrel, url, "NOTIFY_ADMIN_URLS (notify.admin.urls)", _admin);
+            Listen(kestrel, url, "NOTIFY_ADMIN_URLS (notify.admin.urls)", admission.Admin, _admin);
     }
 
     /// <summary>Checks every address at build time, so a malformed one stops start-up with exit code 2.</summary>
@@ -81,13 +86,15 @@ public sealed class Listeners
         return uri;
     }
 
-    private void Listen(KestrelServerOptions kestrel, string url, string key, List<ListenOptions>? remember)
+    private void Listen(KestrelServerOptions kestrel, string url, string key, Func<ConnectionDelegate, ConnectionDelegate> admit, List<ListenOptions>? remember)
     {
         var uri = Parse(url, key, remember is not null);
         _configured.Add((uri, key));
 
         void Configure(ListenOptions listen)
         {
+            // First, so that a refused connection costs no TLS handshake.
+            listen.Use(admit);
             if (uri.Scheme == Uri.UriSchemeHttps)
                 listen.UseHttps();
             remember?.Add(listen);

@@ -26,6 +26,7 @@ public static class NotifyServer
         var config = ServiceConfiguration.Load(environment);
         var settings = ServiceSecrets.Resolve(NotifySettings.Create(config), out var generated);
         Listeners.Validate(settings);
+        var publicConnections = settings.Tcp.PublicConnectionsWithin(OpenFileLimit.Current(), OpenFileLimit.InUse());
         foreach (var line in generated)
             console.WriteLine($"[development] generated {line}");
 
@@ -35,7 +36,12 @@ public static class NotifyServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, settings);
+            // ConnectionAdmission holds the public listeners to their share of the descriptors together;
+            // Kestrel's own limit counts each listener alone, so it is the backstop: no listener beyond the whole budget.
+            kestrel.Limits.MaxConcurrentConnections = publicConnections + settings.Tcp.MaxAdminConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = settings.Limits.MaxConnections;
+            kestrel.Limits.RequestHeadersTimeout = settings.Tcp.RequestHeadersTimeout;
+            listeners.Configure(kestrel, settings, kestrel.ApplicationServices.GetRequiredService<ConnectionAdmission>());
         });
         // One log line per request would drown the service's own lines at thousands of publishes per second.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -54,6 +60,8 @@ public static class NotifyServer
         builder.Services.AddSingleton<ClientAuthenticator>();
         builder.Services.AddSingleton<ApiKeyAuthorizer>();
         builder.Services.AddSingleton<ConnectionSlots>();
+        builder.Services.AddSingleton(services => new ConnectionAdmission(
+            publicConnections, settings.Tcp, services.GetRequiredService<NotifyMetrics>(), services.GetRequiredService<ILogger<ConnectionAdmission>>()));
         builder.Services.AddSingleton(listeners);
         builder.Services.AddSingleton<AdminAuthorizer>();
         builder.Services.AddSingleton(new DeadLetterRing(settings.Admin.DeadLetterRing));

@@ -22,7 +22,8 @@ public sealed record NotifySettings(
     string AdminToken,
     IReadOnlyDictionary<string, NamespaceSettings> Namespaces,
     SecuritySettings Security,
-    AdminSettings Admin)
+    AdminSettings Admin,
+    TcpSettings Tcp)
 {
     public static NotifySettings Create(Config config)
     {
@@ -44,7 +45,8 @@ public sealed record NotifySettings(
             notify.Section("admin").String("token"),
             namespaces,
             SecuritySettings.Create(notify.Section("security")),
-            AdminSettings.Create(notify.Section("admin")));
+            AdminSettings.Create(notify.Section("admin")),
+            TcpSettings.Create(notify.Section("tcp")));
     }
 
     /// <summary>The namespace a channel belongs to, or null when it names one that is not configured.</summary>

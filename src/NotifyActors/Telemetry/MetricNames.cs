@@ -18,4 +18,14 @@ public static class MetricNames
     public const string SlowConsumerDisconnects = "notify.slow_consumer_disconnects";
     public const string HeartbeatTimeouts = "notify.heartbeat_timeouts";
     public const string SubscriberFailures = "notify.subscriber_failures";
+    public const string TcpConnections = "notify.tcp_connections";
+    public const string TcpRefused = "notify.tcp_refused";
+
+    /// <summary>The "reason" of a refused TCP connection (notify_tcp_refused_total).</summary>
+    public static class TcpRefusal
+    {
+        public const string NodeLimit = "node_limit";
+        public const string AddressLimit = "address_limit";
+        public const string AdminLimit = "admin_limit";
+    }
 }

@@ -24,6 +24,10 @@ public sealed class NotifyMetrics : IDisposable
     private long _slowConsumersTotal;
     private long _heartbeatTimeoutsTotal;
     private long _subscriberFailuresTotal;
+    private long _tcpConnections;
+    private long _tcpRefusedNodeLimit;
+    private long _tcpRefusedAddressLimit;
+    private long _tcpRefusedAdminLimit;
 
     public NotifyMetrics()
     {
@@ -39,6 +43,13 @@ public sealed class NotifyMetrics : IDisposable
         _meter.CreateObservableCounter(MetricNames.SlowConsumerDisconnects, () => SlowConsumerDisconnects, "{connection}", "Connections closed with 4001 because their outbound queue overflowed or a write stalled.");
         _meter.CreateObservableCounter(MetricNames.HeartbeatTimeouts, () => HeartbeatTimeouts, "{connection}", "Connections closed with 4000 because the client showed no sign of life.");
         _meter.CreateObservableCounter(MetricNames.SubscriberFailures, () => SubscriberFailures, "{failure}", "Subscriber actors stopped by their supervisor after an exception.");
+        _meter.CreateObservableGauge(MetricNames.TcpConnections, () => TcpConnections, "{connection}", "TCP connections open on the public listeners: WebSockets, upgrades in progress, server API connections.");
+        _meter.CreateObservableCounter(MetricNames.TcpRefused, () => (Measurement<long>[])
+        [
+            new(Interlocked.Read(ref _tcpRefusedNodeLimit), new KeyValuePair<string, object?>("reason", MetricNames.TcpRefusal.NodeLimit)),
+            new(Interlocked.Read(ref _tcpRefusedAddressLimit), new KeyValuePair<string, object?>("reason", MetricNames.TcpRefusal.AddressLimit)),
+            new(Interlocked.Read(ref _tcpRefusedAdminLimit), new KeyValuePair<string, object?>("reason", MetricNames.TcpRefusal.AdminLimit)),
+        ], "{connection}", "TCP connections closed as soon as accepted, by reason: the node's limit (notify.tcp.max-connections), one address's (max-pending-per-address), the admin listeners' (max-admin-connections).");
     }
 
     public long Connections => Interlocked.Read(ref _connections);
@@ -52,6 +63,8 @@ public sealed class NotifyMetrics : IDisposable
     public long SlowConsumerDisconnects => Interlocked.Read(ref _slowConsumersTotal);
     public long HeartbeatTimeouts => Interlocked.Read(ref _heartbeatTimeoutsTotal);
     public long SubscriberFailures => Interlocked.Read(ref _subscriberFailuresTotal);
+    public long TcpConnections => Interlocked.Read(ref _tcpConnections);
+    public long TcpRefused => Interlocked.Read(ref _tcpRefusedNodeLimit) + Interlocked.Read(ref _tcpRefusedAddressLimit) + Interlocked.Read(ref _tcpRefusedAdminLimit);
 
     public void ConnectionOpened() => Interlocked.Increment(ref _connections);
     public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
@@ -72,6 +85,25 @@ public sealed class NotifyMetrics : IDisposable
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumersTotal);
     public void HeartbeatTimedOut() => Interlocked.Increment(ref _heartbeatTimeoutsTotal);
     public void SubscriberFailed() => Interlocked.Increment(ref _subscriberFailuresTotal);
+    public void TcpConnectionOpened() => Interlocked.Increment(ref _tcpConnections);
+    public void TcpConnectionClosed() => Interlocked.Decrement(ref _tcpConnections);
+
+    /// <summary>A TCP connection refused, for one of <see cref="MetricNames.TcpRefusal"/>'s reasons.</summary>
+    public void TcpRefusedFor(string reason)
+    {
+        switch (reason)
+        {
+            case MetricNames.TcpRefusal.NodeLimit:
+                Interlocked.Increment(ref _tcpRefusedNodeLimit);
+                break;
+            case MetricNames.TcpRefusal.AddressLimit:
+                Interlocked.Increment(ref _tcpRefusedAddressLimit);
+                break;
+            default:
+                Interlocked.Increment(ref _tcpRefusedAdminLimit);
+                break;
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 }
