@@ -49,10 +49,7 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Where tests leave files for people to look at (screenshots): artifacts/ at the repository root.</summary>
     public static string ArtifactsDirectory()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NotifyActors.sln")))
-            directory = directory.Parent;
-        var artifacts = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "artifacts");
+        var artifacts = Path.Combine(RepositoryRoot.Path, "artifacts");
         Directory.CreateDirectory(artifacts);
         return artifacts;
     }
