@@ -5,14 +5,14 @@ using System.Text.Json;
 using NotifyActors.LoadGen;
 
 // NotifyActors.LoadGen: load scenarios for bench/run.sh against the service or the baseline.
-//   loadgen <idle|fanout|churn|slow|held> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
+//   loadgen <idle|fanout|churn|slow|held|hostile> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
 // Every scenario prints a readable summary, then ONE JSON line of results (the last line starting with '{').
 // Every loop is bounded in count and in time (--limit seconds per phase).
 
 var options = Options.Parse(args);
 if (options.Scenario is null)
 {
-    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
+    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held|hostile> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
     return 2;
 }
 if (options.Scenario == "report")
@@ -52,6 +52,9 @@ switch (options.Scenario)
         break;
     case "held":
         await Scenarios.Held(options, server, probe, http, baseUri, apiKey, limit, result);
+        break;
+    case "hostile":
+        await Hostile.Run(options, server, probe, http, baseUri, apiKey, limit, result);
         break;
     default:
         Console.Error.WriteLine($"loadgen: unknown scenario {options.Scenario}");
@@ -386,7 +389,7 @@ internal static class Scenarios
     }
 
     /// <summary>Connects and subscribes n clients with a number in flight; failed slots stay null.</summary>
-    private static async Task<(WsClient?[] Clients, int Failed, double Seconds)> ConnectManyAsync(
+    internal static async Task<(WsClient?[] Clients, int Failed, double Seconds)> ConnectManyAsync(
         IPEndPoint server, int n, int inflight, Func<int, string> channelOf, int bufferBytes, TimeSpan limit)
     {
         var clients = new WsClient?[n];
@@ -418,7 +421,7 @@ internal static class Scenarios
     }
 
     /// <summary>The read loop of one client: publications go to the client's current group; pings get a pong.</summary>
-    private static async Task ReadAsync(WsClient c, Func<WsClient, Group?> groupOf, CancellationToken ct)
+    internal static async Task ReadAsync(WsClient c, Func<WsClient, Group?> groupOf, CancellationToken ct)
     {
         try
         {
@@ -446,7 +449,7 @@ internal static class Scenarios
     }
 
     /// <summary>Waits until the count reaches the expected one, stops moving for <paramref name="idle"/>, or the limit passes.</summary>
-    private static async Task WaitAsync(Func<long> count, long expected, TimeSpan idle, TimeSpan limit)
+    internal static async Task WaitAsync(Func<long> count, long expected, TimeSpan idle, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
         var last = -1L;

@@ -58,9 +58,6 @@ public sealed class PartialUpgradeFlood : IDisposable
     /// <summary>How many the server has closed by now (end of stream or reset on the client's side).</summary>
     public int ClosedByServer() => _sockets.Count(IsClosed);
 
-    /// <summary>Whether the <paramref name="index"/>-th socket opened has been closed by the server.</summary>
-    public bool IsClosedByServer(int index) => IsClosed(_sockets[index]);
-
     private static bool IsClosed(Socket socket)
     {
         var discard = new byte[512];

@@ -20,7 +20,8 @@ public sealed class TcpAdmissionSpecs
         var sources = PartialUpgradeFlood.Sources(2);
         using var flood = await PartialUpgradeFlood.OpenAsync(server.BaseAddress.Port, [sources[0]], perSource: 4);
 
-        await Eventually.HoldsAsync(() => flood.IsClosedByServer(3), Settle, () => "the 4th partial upgrade from 127.0.0.2 is still open");
+        // Kestrel admits accepted connections in parallel: which of the four is refused is a race, that one is not.
+        await Eventually.HoldsAsync(() => flood.ClosedByServer() > 0, Settle, () => "all 4 partial upgrades from 127.0.0.2 are still open");
         Assert.Equal(1, flood.ClosedByServer());
         Assert.Equal(1, (await server.ScrapeAsync()).Value("notify_tcp_refused_total", "reason=\"address_limit\""));
 
@@ -62,7 +63,7 @@ public sealed class TcpAdmissionSpecs
 
         // Two places left (the subscriber's and the API client's connections hold two): the third is refused.
         using var flood = await PartialUpgradeFlood.OpenAsync(server.BaseAddress.Port, PartialUpgradeFlood.Sources(3), perSource: 1);
-        await Eventually.HoldsAsync(() => flood.IsClosedByServer(2), Settle, () => "the connection past the limit is still open");
+        await Eventually.HoldsAsync(() => flood.ClosedByServer() > 0, Settle, () => "the connection past the limit is still open");
         Assert.Equal(1, flood.ClosedByServer());
         Assert.Equal(1, (await server.AdminScrapeAsync()).Value("notify_tcp_refused_total", "reason=\"node_limit\""));
         Assert.Equal(4, server.Metrics.TcpConnections);
@@ -85,7 +86,7 @@ public sealed class TcpAdmissionSpecs
 
         using var flood = await PartialUpgradeFlood.OpenAsync(server.AdminAddress.Port, PartialUpgradeFlood.Sources(1), perSource: 3);
 
-        await Eventually.HoldsAsync(() => flood.IsClosedByServer(2), Settle, () => "the third admin connection is still open");
+        await Eventually.HoldsAsync(() => flood.ClosedByServer() > 0, Settle, () => "all 3 admin connections are still open");
         Assert.Equal(1, flood.ClosedByServer());
         // The public side is not the admin's: health and metrics answer there.
         var metrics = await server.ScrapeAsync();

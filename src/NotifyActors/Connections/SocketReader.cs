@@ -8,8 +8,9 @@ namespace NotifyActors.Connections;
 /// <summary>
 /// The read loop of one socket: each complete text message goes to the subscriber actor as a
 /// <see cref="SubscriberActor.ClientFrame"/>. It ends at the first close frame, binary frame,
-/// oversized message or socket error, telling the actor why. Owned by the subscriber actor,
-/// which starts it; it cannot outlive the socket, which <see cref="ConnectionLifetime"/> always aborts.
+/// oversized message or socket error, telling the actor why, and when the actor shuts its
+/// <see cref="InboundGate"/>. Owned by the subscriber actor, which starts it; it cannot outlive the
+/// socket, which <see cref="ConnectionLifetime"/> always aborts, nor the gate, which the actor always shuts.
 /// </summary>
 /// <remarks>
 /// Between messages, which is where an idle connection spends its life, the loop holds no buffer: it
@@ -22,11 +23,12 @@ internal static class SocketReader
     // Most commands are far smaller; a larger message moves to a larger rented buffer, up to the limit.
     private const int ChunkBytes = 1024;
 
-    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool)
+    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool, InboundGate gate)
     {
         try
         {
-            while (true)
+            // A place at the gate before each message is read: a client ahead of its actor waits in TCP.
+            while (await gate.EnterAsync().ConfigureAwait(false))
             {
                 var next = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                 if (!Continue(next, subscriber))

@@ -33,6 +33,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     private readonly CommandRateLimiter _commandRate;
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
+    private readonly InboundGate _inbound = new(InboundFrames);
     // Stopped from outside (the actor system shutting down) unless a reason is chosen first.
     private CloseReason _closeReason = CloseReason.ShuttingDown;
     private bool _stopping;
@@ -205,7 +206,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         var heartbeat = _settings.Heartbeat;
         // The welcome frame announces whole seconds; a sub-second interval (tests) announces 1.
         Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
-        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared);
+        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared, _inbound);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
         Context.SetReceiveTimeout(heartbeat.Deadline);
         if (_info.ExpiresAt is { } expiry)
@@ -228,6 +229,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        _inbound.Shut();
         _outbound?.Dispose();
         _lifetime.Close(_closeReason, _reader);
         _metrics.SubscriberStopped();
@@ -241,8 +243,12 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     /// </summary>
     private const int DecodedBeforeAdmissionBytes = 1024;
 
+    /// <summary>Frames the read loop may hand over before this actor has taken them (<see cref="InboundGate"/>).</summary>
+    private const int InboundFrames = 8;
+
     private void OnClientFrame(byte[] frame)
     {
+        _inbound.Left();
         _lastSignOfLife = DateTimeOffset.UtcNow;
         DecodeResult decoded;
         if (frame.Length > DecodedBeforeAdmissionBytes)
@@ -504,6 +510,8 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
             return;
         _stopping = true;
         _closeReason = reason;
+        // Nothing the client sends matters any more: the read loop stops taking frames for this actor.
+        _inbound.Shut();
         // A client that is gone, silent or not reading gets nothing more; any other close lets what is
         // already queued (the welcome, error replies, publications) reach it before the close frame.
         if (reason.Code is null || reason == CloseReason.SlowConsumer || reason == CloseReason.HeartbeatTimeout || _outbound is null)

@@ -10,14 +10,16 @@ using Xunit.Abstractions;
 namespace NotifyActors.Tests.Connections;
 
 /// <summary>
-/// The read loop over a real loopback WebSocket: every message reaches the actor whole, and between
-/// messages the loop holds no buffer, whatever size the last one had.
+/// The read loop over a real loopback WebSocket: every message reaches the actor whole, between
+/// messages the loop holds no buffer, whatever size the last one had, and it hands over no more frames
+/// than its gate lets through.
 /// </summary>
 public sealed class SocketReaderSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     private const int MaxFrameBytes = 65536;
     private readonly CountingPool _pool = new();
     private LoopbackSocketPair? _pair;
+    private Task _reader = Task.CompletedTask;
 
     [Theory]
     [InlineData(1, 1)]
@@ -62,11 +64,48 @@ public sealed class SocketReaderSpecs(ITestOutputHelper output) : Akka.TestKit.X
         AwaitAssert(() => Assert.Equal(0, _pool.Outstanding), TimeSpan.FromSeconds(5));
     }
 
-    private async Task<TestProbe> StartReaderAsync()
+    [Fact]
+    public async Task The_reader_hands_over_no_more_frames_than_the_gate_lets_through()
+    {
+        var gate = new InboundGate(2);
+        var actor = await StartReaderAsync(gate);
+
+        for (var i = 0; i < 5; i++)
+            await SendAsync(Message(10 + i), fragments: 1);
+
+        Assert.Equal(10, actor.ExpectMsg<SubscriberActor.ClientFrame>().Bytes.Length);
+        Assert.Equal(11, actor.ExpectMsg<SubscriberActor.ClientFrame>().Bytes.Length);
+        // The rest waits (in the socket) until the actor takes a frame.
+        actor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        gate.Left();
+        Assert.Equal(12, actor.ExpectMsg<SubscriberActor.ClientFrame>().Bytes.Length);
+        actor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        gate.Left();
+        gate.Left();
+        Assert.Equal(13, actor.ExpectMsg<SubscriberActor.ClientFrame>().Bytes.Length);
+        Assert.Equal(14, actor.ExpectMsg<SubscriberActor.ClientFrame>().Bytes.Length);
+    }
+
+    [Fact]
+    public async Task A_shut_gate_ends_the_loop_without_handing_over_more()
+    {
+        var gate = new InboundGate(1);
+        var actor = await StartReaderAsync(gate);
+        await SendAsync(Message(3), fragments: 1);
+        await SendAsync(Message(4), fragments: 1);
+        actor.ExpectMsg<SubscriberActor.ClientFrame>();
+
+        gate.Shut();
+
+        await _reader.WaitAsync(TimeSpan.FromSeconds(10));
+        actor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    private async Task<TestProbe> StartReaderAsync(InboundGate? gate = null)
     {
         _pair = await LoopbackSocketPair.OpenAsync();
         var actor = CreateTestProbe();
-        _ = SocketReader.Run(_pair.Server, MaxFrameBytes, actor.Ref, _pool);
+        _reader = SocketReader.Run(_pair.Server, MaxFrameBytes, actor.Ref, _pool, gate ?? new InboundGate(64));
         return actor;
     }
 
