@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace NotifyActors.LoadGen;
 
@@ -25,6 +27,8 @@ internal static class Hostile
         """{"op":"presence","id":5,"\ud800\ud800":1,"channel":"a"}""",
     ];
 
+    private const int PublishInflight = 16;
+
     private static readonly string PaddedPong = $$"""{"op":"pong","pad":"{{new string('p', 60 * 1024)}}"}""";
 
     public static async Task Run(Options o, IPEndPoint server, ServerProbe probe, HttpClient http, Uri baseUri, string apiKey, TimeSpan limit, Dictionary<string, object?> r)
@@ -35,6 +39,13 @@ internal static class Hostile
         var duration = TimeSpan.FromSeconds(o.Int("duration", 60));
         var settleLimit = TimeSpan.FromSeconds(o.Int("settle-limit", 60));
 
+        // Publications go through a pool of their own, filled before the gauges are read: its connections
+        // are part of the baseline, not something the attack left behind.
+        using var publishing = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = PublishInflight, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(30), UseProxy = false })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        await Task.WhenAll(Enumerable.Range(0, PublishInflight * 2).Select(_ => publishing.GetAsync(new Uri(baseUri, "/healthz"))));
         var (clients, failed, _) = await Scenarios.ConnectManyAsync(server, canaries, 16, _ => "canary", 4096, limit);
         var subs = clients.Where(c => c is not null).Select(c => c!).ToList();
         r["canaries"] = subs.Count;
@@ -49,21 +60,36 @@ internal static class Hostile
         var deadLettersBefore = await probe.MetricAsync("notify_dead_letters_total");
 
         var quietGroup = new Group();
+        var quietCpu = CpuClock.Start(probe.Pid);
         var quietPublished = await PacedAsync(quietGroup, (int)(rate * quiet.TotalSeconds), rate);
+        r["quiet_server_cores"] = quietCpu.ServerCores();
+        r["quiet_loadgen_cores"] = quietCpu.LoadGenCores();
+        r["quiet_machine_busy_cores"] = quietCpu.MachineBusyCores();
 
-        var stats = new AttackStats();
+        // The attackers run in a process of their own, so that their busy loops do not hold up this one's
+        // canary readers (a thread pool they shared would measure the load generator, not the service).
         var hostileGroup = new Group();
-        long hostilePublished;
-        using (var attack = new CancellationTokenSource(duration))
+        var hostileCpu = CpuClock.Start(probe.Pid);
+        using var attackers = Process.Start(new ProcessStartInfo("dotnet",
+            [typeof(Hostile).Assembly.Location, "attack", "--url", baseUri.ToString(), "--duration", ((int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+             "--partial", o.Get("partial", "1500"), "--surrogates", o.Get("surrogates", "8"), "--surrogate-rate", o.Get("surrogate-rate", "2000"),
+             "--pongs", o.Get("pongs", "8"), "--pong-rate", o.Get("pong-rate", "200"), "--aborters", o.Get("aborters", "16"), "--abort-rate", o.Get("abort-rate", "400")])
         {
-            var attackers = new List<Task> { PartialUpgradesAsync(server.Port, o.Int("partial", 1500), stats, attack.Token) };
-            attackers.AddRange(Enumerable.Range(0, o.Int("surrogates", 8)).Select(i => FrameSenderAsync(server, i, stats.Surrogate, attack.Token, SurrogateFrames)));
-            attackers.AddRange(Enumerable.Range(0, o.Int("pongs", 8)).Select(i => FrameSenderAsync(server, i, stats.Pong, attack.Token, PaddedPong)));
-            attackers.AddRange(Enumerable.Range(0, o.Int("aborters", 16)).Select(i => AbortCyclesAsync(server, i, stats, attack.Token)));
-            hostilePublished = await PacedAsync(hostileGroup, (int)(rate * duration.TotalSeconds), rate);
-            await attack.CancelAsync();
-            await Task.WhenAll(attackers).WaitAsync(TimeSpan.FromSeconds(30));
+            RedirectStandardOutput = true,
+        })!;
+        var attackReport = attackers.StandardOutput.ReadToEndAsync();
+        var hostilePublished = await PacedAsync(hostileGroup, (int)(rate * duration.TotalSeconds), rate);
+        await attackers.WaitForExitAsync().WaitAsync(duration + TimeSpan.FromSeconds(60));
+        r["attackers_exit_code"] = attackers.ExitCode;
+        var attackLine = (await attackReport).Split('\n').LastOrDefault(line => line.StartsWith('{'));
+        if (attackLine is not null)
+        {
+            foreach (var property in JsonDocument.Parse(attackLine).RootElement.EnumerateObject().Where(p => p.Name is not ("scenario" or "label")))
+                r[property.Name] = property.Value.ToString();
         }
+        r["hostile_server_cores"] = hostileCpu.ServerCores();
+        r["hostile_loadgen_cores"] = hostileCpu.LoadGenCores();
+        r["hostile_machine_busy_cores"] = hostileCpu.MachineBusyCores();
 
         var clock = Stopwatch.StartNew();
         var after = before;
@@ -85,7 +111,6 @@ internal static class Hostile
         r["canary_lost"] = Math.Max(0, quietPublished * subs.Count - quietGroup.Deliveries) + Math.Max(0, hostilePublished * subs.Count - hostileGroup.Deliveries);
         r["canary_out_of_order"] = quietGroup.OutOfOrder + hostileGroup.OutOfOrder;
         r["canaries_still_open"] = subs.Count(c => c.Ending == "open");
-        stats.Into(r);
         foreach (var c in subs)
             c.Abort();
         await readers.CancelAsync();
@@ -96,11 +121,26 @@ internal static class Hostile
         async Task<long> PacedAsync(Group group, int count, double pace)
         {
             current = group;
-            var publisher = new Publisher(http, baseUri, apiKey);
-            await publisher.RunAsync("canary", count, pace, 16, 64, limit);
+            var publisher = new Publisher(publishing, baseUri, apiKey);
+            await publisher.RunAsync("canary", count, pace, PublishInflight, 64, limit);
             await Scenarios.WaitAsync(() => Interlocked.Read(ref group.Deliveries), publisher.Ok * subs.Count, TimeSpan.FromSeconds(5), limit);
             return publisher.Ok;
         }
+    }
+
+    /// <summary>`loadgen attack`: every attacker at once for --duration seconds, then one JSON line of what they did.</summary>
+    public static async Task Attack(Options o, IPEndPoint server, Dictionary<string, object?> r)
+    {
+        var stats = new AttackStats();
+        using var attack = new CancellationTokenSource(TimeSpan.FromSeconds(o.Int("duration", 60)));
+        var attackers = new List<Task> { PartialUpgradesAsync(server.Port, o.Int("partial", 1500), stats, attack.Token) };
+        attackers.AddRange(Enumerable.Range(0, o.Int("surrogates", 8)).Select(i => FrameSenderAsync(server, i, o.Double("surrogate-rate", 2000), stats.Surrogate, attack.Token, SurrogateFrames)));
+        attackers.AddRange(Enumerable.Range(0, o.Int("pongs", 8)).Select(i => FrameSenderAsync(server, i, o.Double("pong-rate", 200), stats.Pong, attack.Token, PaddedPong)));
+        var aborters = o.Int("aborters", 16);
+        attackers.AddRange(Enumerable.Range(0, aborters).Select(i => AbortCyclesAsync(server, i, o.Double("abort-rate", 400) / aborters, stats, attack.Token)));
+        await Task.WhenAll(attackers).WaitAsync(TimeSpan.FromSeconds(o.Int("duration", 60) + 30));
+        stats.Into(r);
+        r["attackers_cores"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds / o.Int("duration", 60), 2);
     }
 
     /// <summary>Connections each holding one descriptor with a request it never finishes, from 127.0.0.20-59; closed ones are replaced.</summary>
@@ -151,10 +191,11 @@ internal static class Hostile
         }
     }
 
-    /// <summary>One connection after another sending <paramref name="frames"/> in turn as fast as it can; each close is counted by code.</summary>
-    private static async Task FrameSenderAsync(IPEndPoint server, int index, SenderStats stats, CancellationToken stop, params string[] frames)
+    /// <summary>One connection after another sending <paramref name="frames"/> in turn, <paramref name="rate"/> a second; each close is counted by code.</summary>
+    private static async Task FrameSenderAsync(IPEndPoint server, int index, double rate, SenderStats stats, CancellationToken stop, params string[] frames)
     {
         var bytes = frames.Select(Encoding.UTF8.GetBytes).ToArray();
+        var pace = new Pace(rate);
         while (!stop.IsCancellationRequested)
         {
             WsClient? client = null;
@@ -165,6 +206,7 @@ internal static class Hostile
                 var reader = DrainAsync(client, stop);
                 for (var i = index; !stop.IsCancellationRequested && !reader.IsCompleted; i++)
                 {
+                    await pace.NextAsync(stop);
                     await client.Ws.SendAsync(bytes[i % bytes.Length], System.Net.WebSockets.WebSocketMessageType.Text, true, stop);
                     Interlocked.Increment(ref stats.Frames);
                 }
@@ -199,13 +241,15 @@ internal static class Hostile
         return client.Ws.CloseStatus is { } status ? (int)status : -1;
     }
 
-    private static async Task AbortCyclesAsync(IPEndPoint server, int index, AttackStats stats, CancellationToken stop)
+    private static async Task AbortCyclesAsync(IPEndPoint server, int index, double rate, AttackStats stats, CancellationToken stop)
     {
+        var pace = new Pace(rate);
         while (!stop.IsCancellationRequested)
         {
             WsClient? client = null;
             try
             {
+                await pace.NextAsync(stop);
                 client = await WsClient.ConnectAsync(server, 4096, stop);
                 await client.HandshakeAsync($"abort-{index % 4}", stop);
                 Interlocked.Increment(ref stats.AbortCycles);
@@ -274,6 +318,70 @@ internal static class Hostile
         catch (SocketException)
         {
             return true;
+        }
+    }
+
+    /// <summary>
+    /// An attacker's pace: so many actions a second, caught up in bursts after each short sleep. The attack
+    /// must be what the service sees, not a load generator that takes the machine's cores from it.
+    /// </summary>
+    private sealed class Pace(double perSecond)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _done;
+
+        public async ValueTask NextAsync(CancellationToken stop)
+        {
+            while (_done >= _clock.Elapsed.TotalSeconds * perSecond)
+                await Task.Delay(5, stop);
+            _done++;
+        }
+    }
+
+    /// <summary>CPU time of the server (from /proc) and of this process over a phase, in cores.</summary>
+    private sealed class CpuClock
+    {
+        private readonly int _pid;
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private readonly double _server;
+        private readonly double _self = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        private readonly (double Busy, double Total) _machine = MachineTicks();
+
+        private CpuClock(int pid)
+        {
+            _pid = pid;
+            _server = ServerSeconds(pid);
+        }
+
+        public static CpuClock Start(int pid) => new(pid);
+
+        public double ServerCores() => Math.Round((ServerSeconds(_pid) - _server) / _wall.Elapsed.TotalSeconds, 2);
+
+        /// <summary>Every core's non-idle time over the phase (all processes and the kernel's softirqs), in cores.</summary>
+        public double MachineBusyCores()
+        {
+            var (busy, total) = MachineTicks();
+            return total > _machine.Total ? Math.Round((busy - _machine.Busy) / (total - _machine.Total) * Environment.ProcessorCount, 2) : 0;
+        }
+
+        private static (double Busy, double Total) MachineTicks()
+        {
+            if (!File.Exists("/proc/stat"))
+                return (0, 0);
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse).ToArray();
+            var total = cpu.Sum();
+            return (total - cpu[3] - cpu[4], total); // idle and iowait are not busy
+        }
+
+        public double LoadGenCores() => Math.Round((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _self) / _wall.Elapsed.TotalSeconds, 2);
+
+        private static double ServerSeconds(int pid)
+        {
+            if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
+                return 0;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
         }
     }
 

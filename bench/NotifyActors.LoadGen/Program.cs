@@ -56,6 +56,9 @@ switch (options.Scenario)
     case "hostile":
         await Hostile.Run(options, server, probe, http, baseUri, apiKey, limit, result);
         break;
+    case "attack":
+        await Hostile.Attack(options, server, result);
+        break;
     default:
         Console.Error.WriteLine($"loadgen: unknown scenario {options.Scenario}");
         return 2;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Text.Json;
 
@@ -32,6 +33,30 @@ public sealed class HistorySpecs
         Assert.Equal(epoch, reply.GetProperty("epoch").GetString());
         Assert.Equal(Numbered(1, 5), reply.Publications());
         Assert.All(reply.GetProperty("publications").EnumerateArray(), p => Assert.Equal(["offset", "data"], p.EnumerateObject().Select(f => f.Name)));
+    }
+
+    [Fact]
+    public async Task A_history_of_large_publications_is_answered_within_half_the_outbound_queue_and_the_rest_paged()
+    {
+        await using var server = await ServiceHost.StartAsync(Namespaces);
+        var pad = new string('x', 60_000);
+        for (var i = 1; i <= 100; i++)
+        {
+            using var response = await server.PublishAsync("feed:big", $$"""{"i":{{i}},"pad":"{{pad}}"}""");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        await client.SendTextAsync("""{"op":"history","id":1,"channel":"feed:big"}""");
+        var newest = await client.ReceiveAsync();
+        await client.SendTextAsync("""{"op":"history","id":2,"channel":"feed:big","since":{"offset":0,"epoch":"{{EPOCH}}"}}""".Replace("{{EPOCH}}", newest.Json.GetProperty("epoch").GetString()));
+        var oldest = await client.ReceiveAsync();
+
+        // 100 x 60 KB kept, but one reply holds what fits in 512 KiB: the newest 8, or the oldest 8 after a position.
+        Assert.True(Encoding.UTF8.GetByteCount(newest.Text) <= 512 * 1024, $"a reply of {newest.Text.Length} bytes");
+        Assert.Equal(Enumerable.Range(93, 8).Select(i => (long)i), newest.Json.GetProperty("publications").EnumerateArray().Select(p => p.GetProperty("offset").GetInt64()));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), oldest.Json.GetProperty("publications").EnumerateArray().Select(p => p.GetProperty("offset").GetInt64()));
+        Assert.Equal(100, oldest.Json.GetProperty("offset").GetInt64());
     }
 
     [Fact]

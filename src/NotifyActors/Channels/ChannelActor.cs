@@ -20,6 +20,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     private readonly string _name;
     private readonly NamespaceSettings _namespace;
     private readonly int _maxRecovered;
+    private readonly long _maxReplyBytes;
     private readonly NotifyMetrics _metrics;
     private readonly ChannelSequence _sequence = new(ChannelSequence.NewEpoch());
     private readonly ChannelHistory _history;
@@ -31,11 +32,17 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     // at, so that the subscriber can come back and recover what was published meanwhile.
     private DateTime _positionKeptUntil;
 
-    public ChannelActor(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics)
+    /// <param name="maxReplyBytes">
+    /// What one history or subscribed reply may carry. Each is a single frame, which must fit in the
+    /// connection's outbound queue; unbounded, one command could have a channel's whole history
+    /// (history-size times max-publish-bytes) encoded, queued and sent at once, per connection.
+    /// </param>
+    public ChannelActor(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, NotifyMetrics metrics)
     {
         _name = name;
         _namespace = ns;
         _maxRecovered = maxRecovered;
+        _maxReplyBytes = maxReplyBytes;
         _metrics = metrics;
         _history = new ChannelHistory(ns.HistorySize, ns.HistoryTtl);
     }
@@ -76,8 +83,8 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         }
     }
 
-    public static Props Props(string name, NamespaceSettings ns, int maxRecovered, NotifyMetrics metrics) =>
-        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, maxRecovered, metrics), CompactMailbox.Dispatcher);
+    public static Props Props(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, NotifyMetrics metrics) =>
+        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, maxRecovered, maxReplyBytes, metrics), CompactMailbox.Dispatcher);
 
     private sealed record HistoryExpired
     {
@@ -112,7 +119,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         {
             _history.Prune(DateTime.UtcNow);
             var after = position.Epoch == _sequence.Epoch ? _history.After(position.Offset, _sequence.Offset) : null;
-            recovered = after is not null && after.Count <= _maxRecovered;
+            recovered = after is not null && after.Count <= _maxRecovered && ChannelHistory.Within(after, _maxReplyBytes, newest: false).Count == after.Count;
             missed = recovered == true ? after! : [];
         }
         // Replied before any later publication is sent, and Akka keeps per-pair order, so the
@@ -143,13 +150,16 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         IReadOnlyList<HistoricPublication>? publications;
         if (query.Since is { } since)
         {
+            // The oldest first: a client pages on from the last offset it got.
             publications = since.Epoch == _sequence.Epoch ? _history.After(since.Offset, _sequence.Offset) : null;
             if (publications is not null && query.Limit is { } limit)
                 publications = publications.Take(limit).ToList();
+            if (publications is not null)
+                publications = ChannelHistory.Within(publications, _maxReplyBytes, newest: false);
         }
         else
         {
-            publications = _history.Latest(query.Limit);
+            publications = ChannelHistory.Within(_history.Latest(query.Limit), _maxReplyBytes, newest: true);
         }
         Sender.Tell(new HistoryResult(_name, query.RequestId, _sequence.Offset, _sequence.Epoch, publications));
         ReportIfIdle();

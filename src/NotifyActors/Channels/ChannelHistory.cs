@@ -57,7 +57,26 @@ public sealed class ChannelHistory(int size, TimeSpan ttl)
         var skip = limit is { } n ? Math.Max(0, _kept.Count - n) : 0;
         return _kept.Skip(skip).ToList();
     }
+
+    /// <summary>
+    /// As many of <paramref name="publications"/> (in order) as one reply of at most <paramref name="maxBytes"/>
+    /// holds: the first ones, or with <paramref name="newest"/> the last ones.
+    /// </summary>
+    public static IReadOnlyList<HistoricPublication> Within(IReadOnlyList<HistoricPublication> publications, long maxBytes, bool newest)
+    {
+        var count = 0;
+        long bytes = 0;
+        while (count < publications.Count && (bytes += publications[newest ? publications.Count - 1 - count : count].ReplyBytes) <= maxBytes)
+            count++;
+        if (count == publications.Count)
+            return publications;
+        return newest ? publications.Skip(publications.Count - count).ToList() : publications.Take(count).ToList();
+    }
 }
 
 /// <summary>A kept publication: its offset, the published JSON (UTF-8) and when it was published.</summary>
-public sealed record HistoricPublication(long Offset, byte[] Data, DateTime At);
+public sealed record HistoricPublication(long Offset, byte[] Data, DateTime At)
+{
+    /// <summary>About what it takes in a history or subscribed reply: its data and its framing.</summary>
+    public long ReplyBytes => Data.Length + 32;
+}

@@ -49,6 +49,12 @@ public sealed record NotifySettings(
             TcpSettings.Create(notify.Section("tcp")));
     }
 
+    /// <summary>
+    /// What one history or subscribed reply carries at most: half the outbound queue's bytes, so that
+    /// it fits beside what the queue already holds.
+    /// </summary>
+    public long MaxReplyBytes => Outbound.MaxBytes / 2;
+
     /// <summary>The namespace a channel belongs to, or null when it names one that is not configured.</summary>
     public NamespaceSettings? NamespaceOf(string channel)
     {

@@ -11,6 +11,10 @@ namespace NotifyActors.Connections;
 /// </summary>
 public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
 {
+    // Two of the largest frames a client may send (the default max-frame-bytes): what a client may still
+    // have in flight when it gets the close frame.
+    private const int DiscardBudgetBytes = 128 * 1024;
+
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closing;
 
@@ -86,12 +90,20 @@ public sealed class ConnectionLifetime(WebSocket socket, TimeSpan closeTimeout)
         Close(reason, Task.CompletedTask);
     }
 
-    /// <summary>Reads and discards what the client still sends until its close frame.</summary>
+    /// <summary>
+    /// Reads and discards what the client still sends until its close frame, within a byte budget as well
+    /// as the time: a client that answered the close frame has little in flight, while one that keeps
+    /// flooding would otherwise be read, at whatever rate it sends, until the timeout.
+    /// </summary>
     private async Task ReceiveCloseAsync(CancellationToken cancellationToken)
     {
         var discard = new byte[1024];
-        while ((await Socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+        for (var discarded = 0; discarded <= DiscardBudgetBytes;)
         {
+            var result = await Socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+                return;
+            discarded += result.Count;
         }
     }
 }

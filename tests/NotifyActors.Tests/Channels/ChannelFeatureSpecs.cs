@@ -16,6 +16,8 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private const string Hocon = """
         notify.recovery.max-publications = 4
+        # A reply carries at most half of it: 2 KiB.
+        notify.outbound.max-bytes = 4KiB
         notify.namespaces {
           feed  { history-size = 10, history-ttl = 10m }
           brief { history-size = 10, history-ttl = 1s }
@@ -118,6 +120,28 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([2L], sinceLimited.Publications!.Select(p => p.Offset));
         Assert.Null(otherEpoch.Publications);
         Assert.Equal(5, otherEpoch.RequestId);
+    }
+
+    [Fact]
+    public void One_reply_carries_no_more_history_than_half_the_outbound_queue()
+    {
+        string epoch = "";
+        // Each takes 500 bytes and its framing in a reply: four of them are more than 2 KiB.
+        for (var i = 1; i <= 10; i++)
+            epoch = Publish("feed:big", $"\"{new string('x', 498)}\"").Epoch;
+
+        var newest = History(new HistoryQuery("feed:big", 1, null, null));
+        var since = History(new HistoryQuery("feed:big", 2, null, new RecoveryPosition(2, epoch)));
+        var subscriber = CreateTestProbe();
+        _channels.Tell(new Subscribe("feed:big", 1, new RecoveryPosition(7, epoch), Member("a")), subscriber);
+        var recovered = subscriber.ExpectMsg<SubscribeAck>();
+        _channels.Tell(new Subscribe("feed:big", 2, new RecoveryPosition(6, epoch), Member("b")), subscriber);
+        var tooMuch = subscriber.ExpectMsg<SubscribeAck>();
+
+        Assert.Equal([8L, 9L, 10L], newest.Publications!.Select(p => p.Offset));
+        Assert.Equal([3L, 4L, 5L], since.Publications!.Select(p => p.Offset));
+        Assert.Equal((true, 3), (recovered.Recovered, recovered.Publications.Count));
+        Assert.Equal((false, 0), (tooMuch.Recovered, tooMuch.Publications.Count));
     }
 
     [Fact]

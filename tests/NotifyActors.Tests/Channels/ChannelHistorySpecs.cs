@@ -98,4 +98,17 @@ public sealed class ChannelHistorySpecs
     }
 
     private static byte[] Data(int n) => Encoding.UTF8.GetBytes(n.ToString());
+
+    [Fact]
+    public void Within_keeps_the_first_or_the_newest_publications_that_fit_in_a_reply()
+    {
+        var now = DateTime.UtcNow;
+        IReadOnlyList<HistoricPublication> publications = [.. Enumerable.Range(1, 5).Select(i => new HistoricPublication(i, new byte[68], now))];
+
+        // 68 bytes of data and 32 of framing each: 250 bytes hold two.
+        Assert.Equal([1L, 2L], ChannelHistory.Within(publications, 250, newest: false).Select(p => p.Offset));
+        Assert.Equal([4L, 5L], ChannelHistory.Within(publications, 250, newest: true).Select(p => p.Offset));
+        Assert.Same(publications, ChannelHistory.Within(publications, 500, newest: true));
+        Assert.Empty(ChannelHistory.Within(publications, 99, newest: false));
+    }
 }
