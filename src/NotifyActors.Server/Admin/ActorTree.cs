@@ -21,7 +21,17 @@ public static class ActorTree
     {
         var root = ((ExtendedActorSystem)system).Provider.RootGuardian;
         var elements = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var target = elements.Length == 0 ? root : root.GetChild(elements);
+        IActorRef target;
+        try
+        {
+            target = elements.Length == 0 ? root : root.GetChild(elements);
+        }
+        catch (FormatException)
+        {
+            // Akka reads "name#..." as a name and an actor uid. Actor names here never hold '#' (channel
+            // names are escaped: "a#b" lives at "a%23b"), so a path with one names no actor.
+            return null;
+        }
         if (target is not ActorRefWithCell cell || target.IsNobody())
             return null;
 

@@ -133,9 +133,9 @@ public static class AdminEndpoints
 
     private static async Task<IResult> Disconnect(HttpRequest request, NotifySettings settings, IRequiredActor<ConnectionsSupervisor> connections)
     {
-        var body = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
+        var (body, rejected) = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
         if (body is null)
-            return Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded, $"request body is larger than {settings.Limits.MaxPublishBytes} bytes");
+            return rejected!;
         var (user, client, error) = DisconnectEndpoint.Parse(body);
         if (error is not null)
             return error;

@@ -6,18 +6,35 @@ namespace NotifyActors.Server.Api;
 /// <summary>Reads a request body up to a limit, without trusting Content-Length alone.</summary>
 public static class RequestBody
 {
-    /// <summary>The body of a server API request that carries a valid API key, or the answer to give instead (401, 413).</summary>
-    public static async Task<(byte[]? Body, IResult? Rejection)> ReadAuthorizedAsync(HttpRequest request, ApiKeyAuthorizer authorizer, int limit)
+    /// <summary>The body of a server API request that carries a valid API key, or the answer to give instead (401, and those of <see cref="ReadAsync"/>).</summary>
+    public static async Task<(byte[]? Body, IResult? Rejection)> ReadAuthorizedAsync(HttpRequest request, ApiKeyAuthorizer authorizer, int limit) =>
+        authorizer.IsAuthorized(request) ? await ReadAsync(request, limit) : (null, ApiError.Unauthorized());
+
+    /// <summary>
+    /// The body, or the answer to give instead: 413 when it is larger than <paramref name="limit"/> bytes,
+    /// and Kestrel's own status (400, or 408 for a body sent too slowly) when it cannot be read at all,
+    /// such as a malformed or overflowing chunk size. Those are the client's errors, answered with the
+    /// error body, not exceptions for the log.
+    /// </summary>
+    public static async Task<(byte[]? Body, IResult? Rejection)> ReadAsync(HttpRequest request, int limit)
     {
-        if (!authorizer.IsAuthorized(request))
-            return (null, ApiError.Unauthorized());
-        return await ReadAsync(request, limit) is { } body
-            ? (body, null)
-            : (null, ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded, $"request body is larger than {limit} bytes"));
+        try
+        {
+            return await ReadWithinAsync(request, limit) is { } body
+                ? (body, null)
+                : (null, ApiError.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded, $"request body is larger than {limit} bytes"));
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, ApiError.Of(e.StatusCode, ErrorCodes.BadRequest, $"the request body could not be read: {e.Message}"));
+        }
+        catch (IOException e) when (e.InnerException is OverflowException or FormatException)
+        {
+            return (null, ApiError.BadRequest("the request body could not be read: a chunk size is not a number Kestrel can read"));
+        }
     }
 
-    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit)
+    private static async Task<byte[]?> ReadWithinAsync(HttpRequest request, int limit)
     {
         if (request.ContentLength > limit)
             return null;
