@@ -31,7 +31,7 @@ public static class JsonBody
             }
             catch (InvalidOperationException)
             {
-                return rejected(ApiError.BadRequest("body holds a \\u escape that is not a character (a lone surrogate)"));
+                return rejected(ApiError.BadRequest("body holds a string that is not text: invalid UTF-8, or a \\u escape of a lone surrogate"));
             }
         }
     }

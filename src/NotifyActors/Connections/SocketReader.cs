@@ -23,6 +23,12 @@ internal static class SocketReader
     // Most commands are far smaller; a larger message moves to a larger rented buffer, up to the limit.
     private const int ChunkBytes = 1024;
 
+    // Reads one message may take: a message of the largest size in one frame takes about 8 (the buffer
+    // doubles from 1 KiB), and clients that fragment at all use a few large fragments. A message in
+    // thousands of one-byte fragments costs a read each and takes no token of the command rate until
+    // it ends, if ever: past this it is a protocol violation (4002).
+    private const int MaxReadsPerMessage = 128;
+
     public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool, InboundGate gate)
     {
         try
@@ -60,8 +66,13 @@ internal static class SocketReader
         var length = 0;
         try
         {
-            while (true)
+            for (var reads = 1; ; reads++)
             {
+                if (reads > MaxReadsPerMessage)
+                {
+                    subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.TooManyFragments), ActorRefs.NoSender);
+                    return false;
+                }
                 if (length == buffer.Length)
                     buffer = Grow(buffer, length, capacity, pool);
                 var room = Math.Min(buffer.Length, capacity) - length;

@@ -10,6 +10,7 @@ public sealed record CloseReason(int? Code, string Text)
     public static readonly CloseReason HeartbeatTimeout = new(CloseCodes.HeartbeatTimeout, "no sign of life");
     public static readonly CloseReason SlowConsumer = new(CloseCodes.SlowConsumer, "slow consumer");
     public static readonly CloseReason BinaryFrame = new(CloseCodes.ProtocolViolation, "binary frames are not supported");
+    public static readonly CloseReason TooManyFragments = new(CloseCodes.ProtocolViolation, "a message in too many fragments");
     public static readonly CloseReason CommandFlood = new(CloseCodes.ProtocolViolation, "too many commands over the rate limit");
     public static readonly CloseReason Disconnected = new(CloseCodes.Disconnected, "disconnected");
     public static readonly CloseReason ConnectionLimit = new(CloseCodes.ConnectionLimit, "connection limit reached");

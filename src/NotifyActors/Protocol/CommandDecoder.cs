@@ -48,7 +48,7 @@ public static class CommandDecoder
             {
                 // System.Text.Json parses an escaped lone surrogate ("\ud800") as JSON, then throws when a
                 // string holding it is read or a field name holding it is compared.
-                return DecodeResult.Fail(id, ErrorCodes.BadRequest, "frame holds a \\u escape that is not a character (a lone surrogate)");
+                return DecodeResult.Fail(id, ErrorCodes.BadRequest, "frame holds a string that is not text: a \\u escape of a lone surrogate");
             }
         }
     }

@@ -26,6 +26,7 @@ public sealed class SocketReaderSpecs(ITestOutputHelper output) : Akka.TestKit.X
     [InlineData(63_000, 1)]
     [InlineData(63_000, 10)]
     [InlineData(MaxFrameBytes, 3)]
+    [InlineData(100, 100)]
     public async Task After_a_message_of_any_size_the_reader_holds_no_buffer(int bytes, int fragments)
     {
         var actor = await StartReaderAsync();
@@ -61,6 +62,17 @@ public sealed class SocketReaderSpecs(ITestOutputHelper output) : Akka.TestKit.X
         await SendAsync(Message(MaxFrameBytes + 1), fragments: 4);
 
         Assert.Equal(CloseReason.MessageTooBig, actor.ExpectMsg<SubscriberActor.ReaderStopped>().Reason);
+        AwaitAssert(() => Assert.Equal(0, _pool.Outstanding), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_message_in_hundreds_of_fragments_is_a_protocol_violation()
+    {
+        var actor = await StartReaderAsync();
+
+        await SendAsync(Message(300), fragments: 300);
+
+        Assert.Equal(CloseReason.TooManyFragments, actor.ExpectMsg<SubscriberActor.ReaderStopped>().Reason);
         AwaitAssert(() => Assert.Equal(0, _pool.Outstanding), TimeSpan.FromSeconds(5));
     }
 
