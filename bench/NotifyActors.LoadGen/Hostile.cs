@@ -104,9 +104,13 @@ internal static class Hostile
         r["dead_letters"] = await probe.MetricAsync("notify_dead_letters_total") - deadLettersBefore;
         r["tcp_refused"] = await probe.MetricAsync("notify_tcp_refused_total");
         r["quiet_published"] = quietPublished;
+        r["quiet_p50_ms"] = quietGroup.Latency.PercentileMs(50);
         r["quiet_p99_ms"] = quietGroup.Latency.PercentileMs(99);
         r["hostile_published"] = hostilePublished;
+        r["hostile_p50_ms"] = hostileGroup.Latency.PercentileMs(50);
+        r["hostile_p90_ms"] = hostileGroup.Latency.PercentileMs(90);
         r["hostile_p99_ms"] = hostileGroup.Latency.PercentileMs(99);
+        r["hostile_max_ms"] = hostileGroup.Latency.MaxMs;
         r["p99_ratio"] = quietGroup.Latency.PercentileMs(99) > 0 ? Math.Round(hostileGroup.Latency.PercentileMs(99) / quietGroup.Latency.PercentileMs(99), 2) : 0;
         r["canary_lost"] = Math.Max(0, quietPublished * subs.Count - quietGroup.Deliveries) + Math.Max(0, hostilePublished * subs.Count - hostileGroup.Deliveries);
         r["canary_out_of_order"] = quietGroup.OutOfOrder + hostileGroup.OutOfOrder;

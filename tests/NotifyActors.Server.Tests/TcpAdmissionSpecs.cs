@@ -52,6 +52,25 @@ public sealed class TcpAdmissionSpecs
     }
 
     [Fact]
+    public async Task A_kept_alive_api_connection_outlives_request_headers_timeout_between_requests()
+    {
+        await using var server = await ServiceHost.StartAsync("notify.tcp { request-headers-timeout = 1s }");
+        await using var subscriber = await TestClient.ConnectAsync(server.WebSocketUri);
+        await subscriber.SubscribeAsync("news", id: 1);
+        using var api = KeepAliveClient(server.BaseAddress);
+        await PublishAsync(api, "1");
+        var open = server.Metrics.TcpConnections;
+
+        // Idle for three header timeouts: the deadline was for its first request's headers, which came.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await PublishAsync(api, "2");
+
+        Assert.Equal(open, server.Metrics.TcpConnections);
+        Assert.Equal(1, (await subscriber.ReceiveJsonAsync()).GetProperty("data").GetInt32());
+        Assert.Equal(2, (await subscriber.ReceiveJsonAsync()).GetProperty("data").GetInt32());
+    }
+
+    [Fact]
     public async Task Past_max_connections_a_new_connection_is_closed_at_once_and_what_is_open_keeps_working()
     {
         await using var server = await ServiceHost.StartAsync("notify.tcp { max-connections = 4, max-pending-per-address = 0, request-headers-timeout = 60s }");

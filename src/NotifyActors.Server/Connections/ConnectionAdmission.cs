@@ -13,10 +13,17 @@ namespace NotifyActors.Server.Connections;
 /// connections from one address that are not WebSockets (yet), and the admin listeners' share of the
 /// reserve. Every listener's connection middleware calls it; it keeps counts only (the connections are
 /// Kestrel's), and a connection leaves them when it closes, whatever ends it.
+/// It also enforces notify.tcp.request-headers-timeout for a public connection's first request, each
+/// connection with its own deadline between half and all of it, and aborts the late ones from a sweep
+/// four times a second. Kestrel's own timeout (the same setting, for later requests on a kept-alive
+/// connection) checks once a second and answers each late connection with a 408 and an exception: a
+/// flood opened at once timed out at once, a spike of thousands of exceptions that held up deliveries.
+/// The sweep's timer is this singleton's, stopped when the host disposes it.
 /// </summary>
-public sealed class ConnectionAdmission
+public sealed class ConnectionAdmission : IDisposable
 {
     private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly int? _publicLimit;
     private readonly int _adminLimit;
@@ -26,7 +33,9 @@ public sealed class ConnectionAdmission
     private readonly Lock _lock = new();
     // Guarded by _lock. Only connections that are not WebSockets are in them: an idle WebSocket costs nothing here.
     private readonly Dictionary<IPAddress, int> _pendingByAddress = [];
-    private readonly Dictionary<string, IPAddress> _pendingConnections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pending> _pendingConnections = new(StringComparer.Ordinal);
+    private readonly TimeSpan _headersTimeout;
+    private readonly Timer _sweep;
     private int _public;
     private int _admin;
     private long _nextRefusalLog;
@@ -37,8 +46,49 @@ public sealed class ConnectionAdmission
         _publicLimit = publicLimit;
         _adminLimit = settings.MaxAdminConnections;
         _perAddress = settings.MaxPendingPerAddress;
+        _headersTimeout = settings.RequestHeadersTimeout;
         _metrics = metrics;
         _log = log;
+        _sweep = new Timer(_ => Sweep(), null, SweepInterval, SweepInterval);
+    }
+
+    /// <summary>A connection that is not a WebSocket: its address (null when not counted), and until when its first request's headers may take (long.MaxValue once they came).</summary>
+    private sealed class Pending(IPAddress? address, ConnectionContext connection, long deadline)
+    {
+        public IPAddress? Address { get; } = address;
+        public ConnectionContext Connection { get; } = connection;
+        public long Deadline { get; set; } = deadline;
+    }
+
+    public void Dispose() => _sweep.Dispose();
+
+    /// <summary>A request of this connection has arrived whole: its headers are no longer awaited.</summary>
+    public void RequestStarted(string connectionId)
+    {
+        lock (_lock)
+        {
+            if (_pendingConnections.TryGetValue(connectionId, out var pending))
+                pending.Deadline = long.MaxValue;
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        List<ConnectionContext>? late = null;
+        lock (_lock)
+        {
+            foreach (var pending in _pendingConnections.Values)
+            {
+                if (pending.Deadline < now)
+                {
+                    (late ??= []).Add(pending.Connection);
+                    pending.Deadline = long.MaxValue;
+                }
+            }
+        }
+        foreach (var connection in late ?? [])
+            connection.Abort(new ConnectionAbortedException("request headers timeout"));
     }
 
     /// <summary>The connection middleware of a public listener (notify.urls).</summary>
@@ -108,27 +158,30 @@ public sealed class ConnectionAdmission
 
     private bool TryEnterPending(ConnectionContext connection)
     {
-        if (_perAddress == 0 || connection.RemoteEndPoint is not IPEndPoint { Address: var remote })
-            return true;
-        var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        IPAddress? address = null;
+        if (_perAddress > 0 && connection.RemoteEndPoint is IPEndPoint { Address: var remote })
+            address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        // Each its own deadline, between half and all of the timeout: connections a flood opened together do not all time out at once.
+        var deadline = Environment.TickCount64 + (long)(_headersTimeout.TotalMilliseconds * (0.5 + Random.Shared.NextDouble() / 2));
         lock (_lock)
         {
-            var pending = _pendingByAddress.GetValueOrDefault(address);
-            if (pending >= _perAddress)
-                return false;
-            _pendingByAddress[address] = pending + 1;
-            _pendingConnections[connection.ConnectionId] = address;
+            if (address is not null)
+            {
+                var pending = _pendingByAddress.GetValueOrDefault(address);
+                if (pending >= _perAddress)
+                    return false;
+                _pendingByAddress[address] = pending + 1;
+            }
+            _pendingConnections[connection.ConnectionId] = new Pending(address, connection, deadline);
             return true;
         }
     }
 
     private void LeavePending(string connectionId)
     {
-        if (_perAddress == 0)
-            return;
         lock (_lock)
         {
-            if (!_pendingConnections.Remove(connectionId, out var address))
+            if (!_pendingConnections.Remove(connectionId, out var pending) || pending.Address is not { } address)
                 return;
             var left = _pendingByAddress[address] - 1;
             if (left == 0)

@@ -91,6 +91,13 @@ public static class NotifyServer
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        // A request whose headers arrived whole is past the admission's first-request deadline.
+        var admission = app.Services.GetRequiredService<ConnectionAdmission>();
+        app.Use((context, next) =>
+        {
+            admission.RequestStarted(context.Connection.Id);
+            return next(context);
+        });
         // The admin listeners are for operators: /ws and the server API exist only on the public addresses,
         // so opening an admin address to a private network never opens a way in for clients or back ends.
         app.Use((context, next) =>
