@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks NotifyActors against its floor (bench/Baseline.RawKestrel) in one run.
 #   bench/run.sh [quick|full]      quick (default): small figures, ~10 minutes; full: the figures
+#   bench/run.sh hostile           the service alone under attack (its quiet figures measured in the same run), ~3 minutes a run
 # Builds Release, runs every scenario against the service and the baseline alternately (a fresh server
 # process for every run), repeats each run REPS times (default 2), prints the table and writes
 # docs/benchmarks.md and docs/benchmarks.svg. Traffic stays on 127.0.0.0/8. It stops only the
@@ -32,7 +33,11 @@ case "$MODE" in
     SLOW="--subscribers 2000 --stalled 0.05 --messages 1500 --payload 4096 --grace 8 --limit 300"
     HELD="--n 19000 --messages 10 --limit 300"
     ;;
-  *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
+  hostile)
+    # Canaries quiet for 20 s, then for 60 s under every attack at once; then 2,000 connections that send one 63 KB frame each.
+    HOSTILE="--canaries 50 --rate 100 --quiet 20 --duration 60 --partial 1000 --surrogates 4 --surrogate-rate 500 --pongs 8 --pong-rate 100 --aborters 16 --abort-rate 100 --bigframes 2000 --limit 300"
+    ;;
+  *) echo "usage: bench/run.sh [quick|full|hostile]" >&2; exit 2 ;;
 esac
 
 echo "== building Release"
@@ -88,6 +93,15 @@ run_one() { # scenario target rep args...
   sed -n '/^== /,$p' "$RESULTS/$name.out" | grep -v '^{' | sed 's/^/   /' | head -40
   cleanup
 }
+
+if [[ $MODE == hostile ]]; then
+  for rep in $(seq 1 "$REPS"); do
+    # shellcheck disable=SC2086
+    run_one hostile service "$rep" $HOSTILE
+  done
+  echo "== hostile: raw results in ${RESULTS#$ROOT/} (the JSON of each run); figures and what they mean: bench/notes.md"
+  exit 0
+fi
 
 for scenario in idle fanout churn slow held; do
   case $scenario in
