@@ -18,17 +18,21 @@ public sealed class ChannelDeadLetterSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly NotifyMetrics _metrics = new();
     private readonly DeadLetterRing _recent = new(10);
     private readonly IActorRef _channels;
+    private readonly IActorRef _counter;
 
     public ChannelDeadLetterSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactoryWith("notify.namespaces.chat { allow-client-publish = on, presence = on }"));
         _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");
-        Sys.ActorOf(DeadLetterCounter.Props(_metrics, _recent), "dead-letters");
+        _counter = Sys.ActorOf(DeadLetterCounter.Props(_metrics, _recent), "dead-letters");
     }
 
     [Fact]
     public void Answers_to_a_subscriber_that_has_stopped_are_not_counted_as_dead_letters()
     {
+        // The counter subscribes to the event stream in PreStart: once it has answered, it counts.
+        _counter.Tell(new Identify(null));
+        ExpectMsg<ActorIdentity>();
         var gone = StoppedActor();
 
         _channels.Tell(new Subscribe("chat:room", 1, null, Member), gone);

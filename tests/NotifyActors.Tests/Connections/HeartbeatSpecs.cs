@@ -42,14 +42,7 @@ public sealed class HeartbeatSpecs(ITestOutputHelper output) : ServiceSpec("""
     {
         var (client, subscriber, _) = await ConnectAsync();
         using var stopPonging = new CancellationTokenSource(TimeSpan.FromSeconds(6));
-        var ponger = Task.Run(async () =>
-        {
-            while (!stopPonging.IsCancellationRequested)
-            {
-                await client.SendAsync("""{"op":"pong"}""");
-                await Task.Delay(200);
-            }
-        });
+        var ponger = client.PongUntilAsync(TimeSpan.FromMilliseconds(200), stopPonging.Token);
 
         // Three deadlines (2.5 s each) pass while the client answers.
         ExpectNoMsg(TimeSpan.FromSeconds(5));

@@ -19,14 +19,7 @@ public sealed class RefusedFrameHeartbeatSpecs(ITestOutputHelper output) : Servi
     {
         var (client, subscriber, _) = await ConnectAsync();
         using var stopPonging = new CancellationTokenSource(TimeSpan.FromSeconds(6));
-        var ponger = Task.Run(async () =>
-        {
-            while (!stopPonging.IsCancellationRequested)
-            {
-                await client.SendAsync("""{"op":"pong"}""");
-                await Task.Delay(200);
-            }
-        });
+        var ponger = client.PongUntilAsync(TimeSpan.FromMilliseconds(200), stopPonging.Token);
 
         // Every pong but the first is refused; three deadlines (2.5 s each) pass meanwhile.
         ExpectNoMsg(TimeSpan.FromSeconds(5));

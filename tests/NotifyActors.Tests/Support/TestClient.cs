@@ -56,6 +56,16 @@ public sealed class TestClient(WebSocket socket) : IDisposable
         return (int?)Socket.CloseStatus;
     }
 
+    /// <summary>Answers like a live client: a pong every <paramref name="interval"/> until <paramref name="stop"/> is cancelled.</summary>
+    public Task PongUntilAsync(TimeSpan interval, CancellationToken stop) => Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await SendAsync("""{"op":"pong"}""");
+            await Task.Delay(interval);
+        }
+    });
+
     public void Dispose() => Socket.Dispose();
 
     private async Task<JsonElement?> ReceiveFrameAsync(TimeSpan timeout)
