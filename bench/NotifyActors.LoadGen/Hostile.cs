@@ -78,8 +78,18 @@ internal static class Hostile
             RedirectStandardOutput = true,
         })!;
         var attackReport = attackers.StandardOutput.ReadToEndAsync();
-        var hostilePublished = await PacedAsync(hostileGroup, (int)(rate * duration.TotalSeconds), rate);
-        await attackers.WaitForExitAsync().WaitAsync(duration + TimeSpan.FromSeconds(60));
+        long hostilePublished;
+        try
+        {
+            hostilePublished = await PacedAsync(hostileGroup, (int)(rate * duration.TotalSeconds), rate);
+            await attackers.WaitForExitAsync().WaitAsync(duration + TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            // This scenario started the attack process: it does not outlive the scenario, whatever ends it.
+            if (!attackers.HasExited)
+                attackers.Kill(entireProcessTree: true);
+        }
         r["attackers_exit_code"] = attackers.ExitCode;
         var attackLine = (await attackReport).Split('\n').LastOrDefault(line => line.StartsWith('{'));
         if (attackLine is not null)

@@ -19,7 +19,7 @@ namespace NotifyActors.Connections;
 /// An UntypedActor: one is created per connection, and a ReceiveActor would build (and compile)
 /// its handler table for every instance.
 /// </summary>
-public sealed class SubscriberActor : UntypedActor, IWithTimers
+public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 {
     private readonly ClientInfo _info;
     private readonly ConnectionLifetime _lifetime;
@@ -30,7 +30,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
-    private readonly CommandRateLimiter _commandRate;
+    private readonly FrameIntake _intake;
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
     private readonly InboundGate _inbound = new(InboundFrames);
@@ -49,7 +49,7 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         _settings = settings;
         _channels = channels;
         _metrics = metrics;
-        _commandRate = CommandRateLimiter.For(settings.Limits);
+        _intake = new FrameIntake(CommandRateLimiter.For(settings.Limits));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -120,69 +120,9 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
         DirectProps<SubscriberActor>.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics), CompactMailbox.Dispatcher);
 
-    /// <summary>One complete text message from the client: a sign of life.</summary>
-    internal sealed record ClientFrame(byte[] Bytes) : IDeadLetterSuppression;
-
-    /// <summary>The read loop ended; it may arrive after the actor stopped (the client's reply to our close).</summary>
-    internal sealed record ReaderStopped(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
-
-    /// <summary>The outbound stream stopped; Error is null when it completed normally.</summary>
-    internal sealed record WriterStopped(Exception? Error) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
-
-    /// <summary>Close this connection with the reason's code (server API, operator, drain).</summary>
-    public sealed record Disconnect(CloseReason Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
-
-    /// <summary>
-    /// The admin API asks who this connection is (answered with <see cref="Described"/>). Not a sign of
-    /// life: an operator looking must not keep a silent connection open.
-    /// </summary>
-    public sealed record Describe : INotInfluenceReceiveTimeout, IDeadLetterSuppression
-    {
-        public static readonly Describe Instance = new();
-    }
-
-    /// <summary>
-    /// A connection as the admin API shows it; Channels includes subscriptions still awaiting their channel.
-    /// QueueFrames/QueueBytes: its outbound queue now. LastSignOfLife: its last frame from the client (or the connect).
-    /// An answer after the query's timeout finds the query gone: expected, not a leak.
-    /// </summary>
-    public sealed record Described(
-        string ClientId,
-        string User,
-        string RemoteAddress,
-        IReadOnlyList<string> Channels,
-        DateTimeOffset ConnectedSince,
-        long QueueFrames = 0,
-        long QueueBytes = 0,
-        DateTimeOffset? LastSignOfLife = null) : IDeadLetterSuppression;
-
     private Described Describing() =>
         new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
             _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife);
-
-    private sealed record SendPing : INotInfluenceReceiveTimeout
-    {
-        public static readonly SendPing Instance = new();
-    }
-
-    private sealed record FlushTimedOut
-    {
-        public static readonly FlushTimedOut Instance = new();
-    }
-
-    private sealed record TokenExpired : INotInfluenceReceiveTimeout
-    {
-        public static readonly TokenExpired Instance = new();
-    }
-
-    private sealed class Membership(long ticket, long? pendingId)
-    {
-        public long Ticket { get; } = ticket;
-        public long? PendingId { get; set; } = pendingId;
-        public IActorRef? Channel { get; set; }
-        public long Offset { get; set; }
-        public string Epoch { get; set; } = "";
-    }
 
     protected override void PreStart()
     {
@@ -235,14 +175,6 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         _metrics.SubscriberStopped();
     }
 
-    /// <summary>
-    /// Every frame takes a token of the command rate, pongs too, before it runs; any frame, refused or
-    /// not, is a sign of life. A frame up to this size is decoded first, so that a refused command's
-    /// reply carries its id; a larger one past the rate is refused unread, since decoding it is the
-    /// cost the rate is there to bound (a padded pong or command is up to max-frame-bytes of JSON).
-    /// </summary>
-    private const int DecodedBeforeAdmissionBytes = 1024;
-
     /// <summary>Frames the read loop may hand over before this actor has taken them (<see cref="InboundGate"/>).</summary>
     private const int InboundFrames = 8;
 
@@ -250,19 +182,17 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
     {
         _inbound.Left();
         _lastSignOfLife = DateTimeOffset.UtcNow;
-        DecodeResult decoded;
-        if (frame.Length > DecodedBeforeAdmissionBytes)
+        var (decoded, admission, answerRefusal) = _intake.Take(frame);
+        if (admission == CommandAdmission.Abusive)
         {
-            if (!AdmitCommand(null, answerRefusal: true))
-                return;
-            decoded = CommandDecoder.Decode(frame);
+            StopWith(CloseReason.CommandFlood);
+            return;
         }
-        else
+        if (admission == CommandAdmission.Rejected)
         {
-            decoded = CommandDecoder.Decode(frame);
-            // A pong has no reply, not even a refusal.
-            if (!AdmitCommand(decoded.Id, answerRefusal: decoded.Command is not PongCommand))
-                return;
+            if (answerRefusal)
+                Reply(decoded.Id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
+            return;
         }
         if (decoded.Error is { } error)
         {
@@ -470,23 +400,6 @@ public sealed class SubscriberActor : UntypedActor, IWithTimers
         else
         {
             StopWith(CloseReason.ConnectionLost);
-        }
-    }
-
-    /// <summary>notify.limits.command-rate: false when the command must not run (answered limit_exceeded, or the connection closes with 4002).</summary>
-    private bool AdmitCommand(long? id, bool answerRefusal)
-    {
-        switch (_commandRate.TryTake())
-        {
-            case CommandAdmission.Allowed:
-                return true;
-            case CommandAdmission.Rejected:
-                if (answerRefusal)
-                    Reply(id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
-                return false;
-            default:
-                StopWith(CloseReason.CommandFlood);
-                return false;
         }
     }
 
