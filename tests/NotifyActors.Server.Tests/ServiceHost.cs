@@ -76,6 +76,8 @@ public sealed class ServiceHost : IAsyncDisposable
             ["NOTIFY_API_KEYS"] = ApiKey,
             ["NOTIFY_JWT_SECRET"] = JwtSecret,
             ["NOTIFY_ADMIN_TOKEN"] = AdminToken,
+            // A spec that is about the store names one; the others keep nothing between specs.
+            ["NOTIFY_PERSISTENCE"] = "memory",
         };
         string? configFile = null;
         if (hocon is not null)

@@ -27,6 +27,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("NOTIFY_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // A spec that is about the store names one; the others keep nothing between runs.
+        start.Environment["NOTIFY_PERSISTENCE"] = "memory";
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
         Process = new Process { StartInfo = start, EnableRaisingEvents = true };

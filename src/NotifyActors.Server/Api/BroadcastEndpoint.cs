@@ -46,8 +46,12 @@ public static class BroadcastEndpoint
             return BroadcastResult.Failed(channel, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace");
         try
         {
-            var ack = await channels.Ask<PublishAck>(new Publish(channel, data), AskTimeout);
-            return new BroadcastResult(ack.Channel, ack.Offset, ack.Epoch, null);
+            return await channels.Ask<object>(new Publish(channel, data), AskTimeout) switch
+            {
+                PublishAck ack => new BroadcastResult(ack.Channel, ack.Offset, ack.Epoch, null),
+                PublishFailed failed => BroadcastResult.Failed(channel, ErrorCodes.Internal, failed.Reason),
+                var other => throw new InvalidOperationException($"unexpected answer to a publish: {other.GetType()}"),
+            };
         }
         catch (AskTimeoutException)
         {

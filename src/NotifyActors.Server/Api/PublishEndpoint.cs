@@ -8,7 +8,10 @@ using NotifyActors.Protocol;
 
 namespace NotifyActors.Server.Api;
 
-/// <summary>POST /api/publish {"channel","data"}: 200 {"channel","offset","epoch"} once the channel has taken it.</summary>
+/// <summary>
+/// POST /api/publish {"channel","data"}: 200 {"channel","offset","epoch"} once the channel has taken it (in a
+/// namespace with history: once it is in the store); 503 when the store failed to take it.
+/// </summary>
 public static class PublishEndpoint
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -29,8 +32,12 @@ public static class PublishEndpoint
 
         try
         {
-            var ack = await channels.ActorRef.Ask<PublishAck>(new Publish(channel!, data!), AskTimeout);
-            return Results.Json(new PublishResult(ack.Channel, ack.Offset, ack.Epoch));
+            return await channels.ActorRef.Ask<object>(new Publish(channel!, data!), AskTimeout) switch
+            {
+                PublishAck ack => Results.Json(new PublishResult(ack.Channel, ack.Offset, ack.Epoch)),
+                PublishFailed failed => ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, failed.Reason),
+                var other => throw new InvalidOperationException($"unexpected answer to a publish: {other.GetType()}"),
+            };
         }
         catch (AskTimeoutException)
         {

@@ -8,6 +8,7 @@ using NotifyActors.Server.Api;
 using NotifyActors.Server.Auth;
 using NotifyActors.Server.Connections;
 using NotifyActors.Server.Operations;
+using NotifyActors.Server.Persistence;
 using NotifyActors.Telemetry;
 using OpenTelemetry.Metrics;
 
@@ -74,6 +75,7 @@ public static class NotifyServer
             var deadLetters = services.GetRequiredService<DeadLetterRing>();
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithChannelStore(settings.Persistence)
                 .WithActors((system, registry) =>
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics, deadLetters), "dead-letters");

@@ -22,6 +22,8 @@ public static class ServiceConfiguration
         ("NOTIFY_ADMIN_TOKEN", "notify.admin.token"),
         ("NOTIFY_ADMIN_URLS", "notify.admin.urls"),
         ("NOTIFY_ALLOWED_ORIGINS", "notify.security.allowed-origins"),
+        ("NOTIFY_PERSISTENCE", "notify.persistence.store"),
+        ("NOTIFY_PERSISTENCE_CONNECTION", "notify.persistence.connection"),
     ];
 
     /// <summary>Environment variables that give a duration in seconds.</summary>

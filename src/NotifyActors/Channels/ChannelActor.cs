@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Runtime;
@@ -7,11 +8,13 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// One channel: owns its sequence (offsets, epoch, kept history) and fans each publication out to
-/// its local subscribers. Watches every subscriber, so a subscriber that stops for any reason leaves
-/// the channel (and its presence, with a leave push where join-leave is on). With no subscribers
-/// and nothing left in history it asks its parent to passivate it (the registry buffers messages
-/// for the name meanwhile, so none is lost to the race).
+/// One channel on this node: its subscribers (watched, so one that stops for any reason leaves, with a
+/// leave push where join-leave is on), its presence, and the fan-out of each publication to them, the
+/// frame encoded once. Its sequence (offsets, epoch, history) belongs to a <see cref="ChannelOwner"/>
+/// child in a namespace with history, which journals each publication before it reaches anyone; in a
+/// namespace without history there is nothing to keep, and this actor holds the sequence itself.
+/// With no subscribers and nothing asked of it for notify.channels.idle-timeout it asks its parent to
+/// passivate it (the registry holds messages for the name meanwhile, so none is lost to the race).
 /// An UntypedActor: there can be one per connection, and a ReceiveActor would build (and compile)
 /// its handler table for every instance.
 /// </summary>
@@ -19,32 +22,32 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
 {
     private readonly string _name;
     private readonly NamespaceSettings _namespace;
-    private readonly int _maxRecovered;
-    private readonly long _maxReplyBytes;
+    private readonly NotifySettings _settings;
     private readonly NotifyMetrics _metrics;
-    private readonly ChannelSequence _sequence = new(ChannelSequence.NewEpoch());
-    private readonly ChannelHistory _history;
     private readonly ChannelFanout _fanout = new();
     private readonly ChannelDirectory _directory = ChannelDirectory.For(Context.System);
+    // Without history: the sequence, here. With history: null, and _owner holds it.
+    private readonly ChannelLog? _log;
+    private IActorRef? _owner;
+    // What this channel has delivered; "" until its owner is ready.
+    private string _epoch = "";
+    private long _offset;
+    private int _historyCount;
+    // Publishers whose publication went to the owner, in the order it answers them.
+    private readonly Queue<IActorRef> _publishers = new();
+    // Subscribers waiting for the owner's position, with what they asked.
+    private readonly Dictionary<IActorRef, Subscribe> _joining = [];
     private ChannelStatus _status = null!;
     private bool _idleReported;
-    // Where history is kept: the channel stays until then for the position its last subscriber left
-    // at, so that the subscriber can come back and recover what was published meanwhile.
-    private DateTime _positionKeptUntil;
 
-    /// <param name="maxReplyBytes">
-    /// What one history or subscribed reply may carry. Each is a single frame, which must fit in the
-    /// connection's outbound queue; unbounded, one command could have a channel's whole history
-    /// (history-size times max-publish-bytes) encoded, queued and sent at once, per connection.
-    /// </param>
-    public ChannelActor(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, NotifyMetrics metrics)
+    public ChannelActor(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics)
     {
         _name = name;
         _namespace = ns;
-        _maxRecovered = maxRecovered;
-        _maxReplyBytes = maxReplyBytes;
+        _settings = settings;
         _metrics = metrics;
-        _history = new ChannelHistory(ns.HistorySize, ns.HistoryTtl);
+        if (!ns.KeepsHistory)
+            _log = new ChannelLog(ns, settings.MaxRecoveredPublications, settings.MaxReplyBytes);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -56,23 +59,49 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
             case Publish publish:
                 OnPublish(publish);
                 break;
+            case ChannelOwner.Appended appended:
+                OnAppended(appended);
+                break;
+            case ChannelOwner.AppendFailed failed:
+                for (var i = 0; i < failed.Count && _publishers.TryDequeue(out var publisher); i++)
+                    publisher.Tell(new PublishFailed(_name, $"the publication was not stored: {failed.Reason}"));
+                ReportIfIdle();
+                break;
             case Subscribe subscribe:
                 OnSubscribe(subscribe);
                 break;
+            case ChannelOwner.Positioned positioned:
+                OnPositioned(positioned);
+                break;
+            case ChannelOwner.Ready ready:
+                OnOwnerReady(ready);
+                break;
             case Unsubscribe:
                 Leave(Sender);
+                break;
+            case Terminated terminated when terminated.ActorRef.Equals(_owner):
+                OnOwnerStopped();
                 break;
             case Terminated terminated:
                 Leave(terminated.ActorRef);
                 break;
             case HistoryQuery query:
-                OnHistory(query);
+                if (_log is not null)
+                    Sender.Tell(_log.Answer(query));
+                else
+                    Owner().Forward(query);
+                ReportIfIdle();
                 break;
             case PresenceQuery query:
-                OnPresence(query);
+                Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
+                ReportIfIdle();
                 break;
-            case HistoryExpired:
-                OnHistoryExpired();
+            case IdleTimeout:
+                OnIdleTimeout();
+                break;
+            case RetryOwner:
+                if (_joining.Count > 0)
+                    Owner();
                 break;
             case ChannelRegistry.Passivate:
                 OnPassivate();
@@ -83,18 +112,33 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         }
     }
 
-    public static Props Props(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, NotifyMetrics metrics) =>
-        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, maxRecovered, maxReplyBytes, metrics), CompactMailbox.Dispatcher);
+    public static Props Props(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics) =>
+        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, settings, metrics), CompactMailbox.Dispatcher);
 
-    private sealed record HistoryExpired
+    private sealed record IdleTimeout
     {
-        public static readonly HistoryExpired Instance = new();
+        public static readonly IdleTimeout Instance = new();
+    }
+
+    private sealed record RetryOwner
+    {
+        public static readonly RetryOwner Instance = new();
     }
 
     protected override void PreStart()
     {
         _metrics.ChannelStarted();
-        _status = _directory.Register(_name, _sequence.Epoch);
+        _status = _directory.Register(_name);
+        if (_log is not null)
+        {
+            _log.Start(ChannelLog.NewEpoch());
+            _epoch = _log.Epoch;
+            Report();
+        }
+        else
+        {
+            Owner();
+        }
     }
 
     protected override void PostStop()
@@ -103,127 +147,180 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         _directory.Remove(_status);
     }
 
-    /// <summary>Brings this channel's directory entry up to date (subscribers, offset, history kept).</summary>
-    private void Report() => _status.Update(_fanout.Count, _sequence.Offset, _history.Count);
-
-    private void OnSubscribe(Subscribe subscribe)
+    /// <summary>The owner, started (and recovered from the journal) when there is none: first use, or after one stopped.</summary>
+    private IActorRef Owner()
     {
-        var joined = _fanout.Add(Sender, subscribe.Member);
-        if (joined)
-            Context.Watch(Sender);
-        Report();
-
-        bool? recovered = null;
-        IReadOnlyList<HistoricPublication> missed = [];
-        if (subscribe.Recover is { } position)
-        {
-            _history.Prune(DateTime.UtcNow);
-            var after = position.Epoch == _sequence.Epoch ? _history.After(position.Offset, _sequence.Offset) : null;
-            recovered = after is not null && after.Count <= _maxRecovered && ChannelHistory.Within(after, _maxReplyBytes, newest: false).Count == after.Count;
-            missed = recovered == true ? after! : [];
-        }
-        // Replied before any later publication is sent, and Akka keeps per-pair order, so the
-        // subscriber sees exactly the publications after this offset.
-        Sender.Tell(new SubscribeAck(_name, subscribe.Ticket, _sequence.Offset, _sequence.Epoch, recovered, missed));
-        if (joined && _namespace.JoinLeave)
-            _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("join", _name, subscribe.Member.Client, subscribe.Member.User)), except: Sender);
+        if (_owner is not null)
+            return _owner;
+        var delivered = _epoch.Length > 0 ? new ChannelOwner.Delivered(_epoch, _offset) : null;
+        _owner = Context.ActorOf(ChannelOwner.Props(_name, _namespace, _settings.MaxRecoveredPublications, _settings.MaxReplyBytes, delivered), "owner");
+        Context.Watch(_owner);
+        foreach (var (subscriber, subscribe) in _joining)
+            _owner.Tell(new ChannelOwner.Position(subscribe, subscriber));
+        return _owner;
     }
+
+    private void Report() => _status.Update(_fanout.Count, _offset, _historyCount, _epoch);
 
     private void OnPublish(Publish publish)
     {
-        var offset = _sequence.Next();
-        var frame = ServerFrames.Publication(_name, offset, publish.Data);
-        var now = DateTime.UtcNow;
-        _history.Prune(now);
-        _history.Add(offset, publish.Data, now);
-        _fanout.Deliver(new Publication(_name, offset, _sequence.Epoch, frame));
+        if (_log is null)
+        {
+            _publishers.Enqueue(Sender);
+            Owner().Tell(new ChannelOwner.Append(publish.Data));
+            Timers.Cancel(IdleTimeout.Instance);
+            return;
+        }
+        var offset = _log.Append(publish.Data, DateTime.UtcNow);
+        Deliver(offset, publish.Data);
         _metrics.Published();
         Report();
-        Sender.Tell(new PublishAck(_name, offset, _sequence.Epoch));
+        Sender.Tell(new PublishAck(_name, offset, _epoch));
         ReportIfIdle();
     }
 
-    private void OnHistory(HistoryQuery query)
+    private void OnAppended(ChannelOwner.Appended appended)
     {
-        _history.Prune(DateTime.UtcNow);
+        for (var i = 0; i < appended.Data.Count; i++)
+        {
+            var offset = appended.FirstOffset + i;
+            Deliver(offset, appended.Data[i]);
+            if (appended.Repair)
+                continue;
+            _metrics.Published();
+            if (_publishers.TryDequeue(out var publisher))
+                publisher.Tell(new PublishAck(_name, offset, _epoch));
+        }
+        _historyCount = appended.HistoryCount;
         Report();
-        IReadOnlyList<HistoricPublication>? publications;
-        if (query.Since is { } since)
-        {
-            // The oldest first: a client pages on from the last offset it got.
-            publications = since.Epoch == _sequence.Epoch ? _history.After(since.Offset, _sequence.Offset) : null;
-            if (publications is not null && query.Limit is { } limit)
-                publications = publications.Take(limit).ToList();
-            if (publications is not null)
-                publications = ChannelHistory.Within(publications, _maxReplyBytes, newest: false);
-        }
-        else
-        {
-            publications = ChannelHistory.Within(_history.Latest(query.Limit), _maxReplyBytes, newest: true);
-        }
-        Sender.Tell(new HistoryResult(_name, query.RequestId, _sequence.Offset, _sequence.Epoch, publications));
         ReportIfIdle();
     }
 
-    private void OnPresence(PresenceQuery query)
+    private void Deliver(long offset, byte[] data)
     {
-        Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
-        // The query may have been what created this channel: with no one in it, it must not stay.
+        _offset = offset;
+        _fanout.Deliver(new Publication(_name, offset, _epoch, ServerFrames.Publication(_name, offset, data)));
+    }
+
+    private void OnOwnerReady(ChannelOwner.Ready ready)
+    {
+        _historyCount = ready.HistoryCount;
+        if (_epoch.Length == 0)
+        {
+            _epoch = ready.Epoch;
+            _offset = ready.Offset;
+        }
+        else if (ready.Undelivered is { } undelivered)
+        {
+            foreach (var publication in undelivered)
+                Deliver(publication.Offset, publication.Data);
+        }
+        else if (ready.Epoch != _epoch || ready.Offset != _offset)
+        {
+            // The store no longer holds what this channel's subscribers were told: stopping tells each
+            // of them (Terminated, "channel stopped"), and they resubscribe to a fresh incarnation.
+            Context.GetLogger().Warning("Channel {0}: the store holds {1}/{2}, subscribers had {3}/{4}; restarting the channel", _name, ready.Epoch, ready.Offset, _epoch, _offset);
+            FailPublishers("the channel restarted");
+            Context.Stop(Self);
+            return;
+        }
+        Report();
+    }
+
+    private void OnOwnerStopped()
+    {
+        _owner = null;
+        FailPublishers("the channel's store failed");
+        // Subscribers still waiting get their position from the next owner, tried again after a pause
+        // so that a store that is down is not asked again and again as fast as it fails.
+        if (_joining.Count > 0)
+            Timers.StartSingleTimer(RetryOwner.Instance, RetryOwner.Instance, TimeSpan.FromSeconds(1));
         ReportIfIdle();
+    }
+
+    private void FailPublishers(string reason)
+    {
+        while (_publishers.TryDequeue(out var publisher))
+            publisher.Tell(new PublishFailed(_name, $"the publication may not have been stored: {reason}"));
+    }
+
+    private void OnSubscribe(Subscribe subscribe)
+    {
+        if (!_fanout.Contains(Sender) && !_joining.ContainsKey(Sender))
+            Context.Watch(Sender);
+        Timers.Cancel(IdleTimeout.Instance);
+        if (_log is not null)
+        {
+            var (recovered, missed) = _log.Recover(subscribe.Recover);
+            Join(Sender, subscribe, _log.Offset, recovered, missed);
+            return;
+        }
+        _joining[Sender] = subscribe;
+        Owner().Tell(new ChannelOwner.Position(subscribe, Sender));
+    }
+
+    private void OnPositioned(ChannelOwner.Positioned positioned)
+    {
+        // The owner answers after every publication up to this offset has reached this actor and
+        // before any later one: the subscriber joins exactly between them.
+        if (!_joining.TryGetValue(positioned.Subscriber, out var subscribe) || subscribe.Ticket != positioned.Subscribe.Ticket)
+            return;
+        _joining.Remove(positioned.Subscriber);
+        Join(positioned.Subscriber, subscribe, positioned.Offset, positioned.Recovered, positioned.Missed);
+    }
+
+    private void Join(IActorRef subscriber, Subscribe subscribe, long offset, bool? recovered, IReadOnlyList<HistoricPublication> missed)
+    {
+        var joined = _fanout.Add(subscriber, subscribe.Member);
+        Report();
+        // Replied before any later publication is sent, and Akka keeps per-pair order, so the
+        // subscriber sees exactly the publications after this offset.
+        subscriber.Tell(new SubscribeAck(_name, subscribe.Ticket, offset, _epoch, recovered, missed));
+        if (joined && _namespace.JoinLeave)
+            _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("join", _name, subscribe.Member.Client, subscribe.Member.User)), except: subscriber);
     }
 
     private void Leave(IActorRef subscriber)
     {
+        var wasJoining = _joining.Remove(subscriber);
         if (_fanout.Remove(subscriber) is { } member)
         {
             Context.Unwatch(subscriber);
-            if (_fanout.Count == 0 && _history.IsEnabled)
-                _positionKeptUntil = DateTime.UtcNow + _namespace.HistoryTtl;
             if (_namespace.JoinLeave)
                 _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("leave", _name, member.Client, member.User)));
+        }
+        else if (wasJoining)
+        {
+            Context.Unwatch(subscriber);
         }
         Report();
         ReportIfIdle();
     }
 
-    /// <summary>
-    /// With no subscribers the channel stays only for its history: until the newest kept
-    /// publication expires, and at least history-ttl after its last subscriber left. After that
-    /// (or at once, with no history) it asks to passivate.
-    /// </summary>
+    private bool IsIdle => _fanout.Count == 0 && _joining.Count == 0 && _publishers.Count == 0;
+
+    /// <summary>Starts (or restarts) the idle wait when nothing is left to do; the channel asks to passivate when it ends.</summary>
     private void ReportIfIdle()
     {
-        if (_fanout.Count > 0 || _idleReported)
+        if (!IsIdle || _idleReported)
             return;
-        var now = DateTime.UtcNow;
-        if (KeptUntil(now) is { } expiry)
-        {
-            Timers.StartSingleTimer(HistoryExpired.Instance, HistoryExpired.Instance, Max(expiry - now, TimeSpan.Zero) + TimeSpan.FromMilliseconds(10));
+        if (_settings.Channels.IdleTimeout > TimeSpan.Zero)
+            Timers.StartSingleTimer(IdleTimeout.Instance, IdleTimeout.Instance, _settings.Channels.IdleTimeout);
+        else
+            OnIdleTimeout();
+    }
+
+    private void OnIdleTimeout()
+    {
+        if (!IsIdle || _idleReported)
             return;
-        }
         _idleReported = true;
         Context.Parent.Tell(new ChannelRegistry.ChannelIdle(_name));
     }
 
-    /// <summary>Until when a channel without subscribers has something to keep (kept publications, or the position its last subscriber left at); null: nothing.</summary>
-    private DateTime? KeptUntil(DateTime now)
-    {
-        _history.Prune(now);
-        var until = _history.ExpiresAt;
-        if (_positionKeptUntil > now && (until is null || _positionKeptUntil > until))
-            until = _positionKeptUntil;
-        return until;
-    }
-
-    private void OnHistoryExpired()
-    {
-        ReportIfIdle(); // prunes what expired
-        Report();
-    }
-
     private void OnPassivate()
     {
-        if (_fanout.Count == 0 && KeptUntil(DateTime.UtcNow) is null)
+        if (IsIdle)
         {
             Context.Stop(Self);
             return;
@@ -233,6 +330,4 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         Context.Parent.Tell(new ChannelRegistry.ChannelResumed(_name));
         ReportIfIdle();
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -19,9 +19,9 @@ public sealed class ChannelDirectory : IExtension
     public static ChannelDirectory For(ActorSystem system) => system.WithExtension<ChannelDirectory, Provider>();
 
     /// <summary>A channel started (called by that channel's actor only, which then owns the entry).</summary>
-    public ChannelStatus Register(string channel, string epoch)
+    public ChannelStatus Register(string channel)
     {
-        var status = new ChannelStatus(channel, epoch);
+        var status = new ChannelStatus(channel);
         _channels[channel] = status;
         return status;
     }

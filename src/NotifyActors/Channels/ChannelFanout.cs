@@ -16,6 +16,8 @@ public sealed class ChannelFanout
 
     public IReadOnlyList<ChannelMember> Members => [.. _subscribers.Values];
 
+    public bool Contains(IActorRef subscriber) => _subscribers.ContainsKey(subscriber);
+
     public bool Add(IActorRef subscriber, ChannelMember member) => _subscribers.TryAdd(subscriber, member);
 
     /// <summary>The member that left, or null when it was not subscribed.</summary>

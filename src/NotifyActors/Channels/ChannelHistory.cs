@@ -13,17 +13,11 @@ public sealed class ChannelHistory(int size, TimeSpan ttl)
 
     public bool IsEnabled => size > 0;
 
-    /// <summary>When the newest kept publication expires (nothing is kept after that), or null when empty.</summary>
-    public DateTime? ExpiresAt => _kept.Count == 0 ? null : _newest + ttl;
-
-    private DateTime _newest;
-
     public void Add(long offset, byte[] data, DateTime now)
     {
         if (!IsEnabled)
             return;
         _kept.Enqueue(new HistoricPublication(offset, data, now));
-        _newest = now;
         while (_kept.Count > size)
             _kept.Dequeue();
     }

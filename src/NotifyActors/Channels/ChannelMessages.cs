@@ -23,7 +23,10 @@ public sealed record ChannelMember(string Client, string User);
 /// <summary>Removes the sender from the channel. Not answered: the subscriber forgets the channel at once.</summary>
 public sealed record Unsubscribe(string Channel) : IChannelMessage;
 
-/// <summary>Publishes <see cref="Data"/> (UTF-8 JSON) to the channel. Answered with <see cref="PublishAck"/>.</summary>
+/// <summary>
+/// Publishes <see cref="Data"/> (UTF-8 JSON) to the channel. Answered with <see cref="PublishAck"/>, or with
+/// <see cref="PublishFailed"/> when a namespace with history could not store it.
+/// </summary>
 public sealed record Publish(string Channel, byte[] Data) : IChannelMessage;
 
 /// <summary>
@@ -37,6 +40,12 @@ public sealed record SubscribeAck(string Channel, long Ticket, long Offset, stri
 
 /// <summary>The publication's position. Its asker may be gone by now (a connection that stopped, an Ask that timed out): not a leak.</summary>
 public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+/// <summary>
+/// The publication was not stored, took no offset and reached no one (the store failed). The channel carries
+/// on; a publisher may try again.
+/// </summary>
+public sealed record PublishFailed(string Channel, string Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>
 /// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,

@@ -70,7 +70,7 @@ public sealed class ChannelRegistry : ReceiveActor
             _log.Error("Dropped a message for channel {0}: unknown namespace", name);
             return null;
         }
-        channel = Context.ActorOf(ChannelActor.Props(name, ns, _settings.MaxRecoveredPublications, _settings.MaxReplyBytes, _metrics), Uri.EscapeDataString(name));
+        channel = Context.ActorOf(ChannelActor.Props(name, ns, _settings, _metrics), Uri.EscapeDataString(name));
         Context.Watch(channel);
         _channels[name] = channel;
         return channel;

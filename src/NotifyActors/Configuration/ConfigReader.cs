@@ -39,6 +39,14 @@ internal sealed class ConfigReader(Config config, string prefix, string? shownAs
         return value;
     }
 
+    public TimeSpan NonNegativeDuration(string key)
+    {
+        var value = Read(key, "expected a duration such as 10s or 500ms", () => config.GetTimeSpan(Lookup(key), null, allowInfinite: false));
+        if (value < TimeSpan.Zero)
+            throw new SettingsException(Path(key), "must not be negative");
+        return value;
+    }
+
     public int PositiveInt(string key)
     {
         var value = Read(key, "expected a whole number", () => config.GetInt(Lookup(key)));

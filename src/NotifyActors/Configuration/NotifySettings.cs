@@ -23,7 +23,9 @@ public sealed record NotifySettings(
     IReadOnlyDictionary<string, NamespaceSettings> Namespaces,
     SecuritySettings Security,
     AdminSettings Admin,
-    TcpSettings Tcp)
+    TcpSettings Tcp,
+    ChannelSettings Channels,
+    PersistenceSettings Persistence)
 {
     public static NotifySettings Create(Config config)
     {
@@ -46,7 +48,9 @@ public sealed record NotifySettings(
             namespaces,
             SecuritySettings.Create(notify.Section("security")),
             AdminSettings.Create(notify.Section("admin")),
-            TcpSettings.Create(notify.Section("tcp")));
+            TcpSettings.Create(notify.Section("tcp")),
+            ChannelSettings.Create(notify.Section("channels")),
+            PersistenceSettings.Create(notify.Section("persistence")));
     }
 
     /// <summary>

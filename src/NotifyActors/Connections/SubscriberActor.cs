@@ -71,6 +71,9 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
             case PublishAck ack:
                 OnPublishAck(ack);
                 break;
+            case PublishFailed failed:
+                OnPublishFailed(failed);
+                break;
             case PresenceResult result:
                 OnPresenceResult(result);
                 break;
@@ -373,11 +376,27 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 
     private void OnPublishAck(PublishAck ack)
     {
-        if (!_pendingPublishes.TryGetValue(ack.Channel, out var ids) || !ids.TryDequeue(out var id))
-            return;
+        if (TakePendingPublish(ack.Channel, out var id))
+            Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
+    }
+
+    private void OnPublishFailed(PublishFailed failed)
+    {
+        if (TakePendingPublish(failed.Channel, out var id))
+            Reply(id, ErrorCodes.Internal, failed.Reason);
+    }
+
+    /// <summary>Takes the command id of the oldest publish to this channel still unanswered (a channel answers in order).</summary>
+    private bool TakePendingPublish(string channel, out long? id)
+    {
+        if (!_pendingPublishes.TryGetValue(channel, out var ids) || !ids.TryDequeue(out id))
+        {
+            id = null;
+            return false;
+        }
         if (ids.Count == 0)
-            _pendingPublishes.Remove(ack.Channel);
-        Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
+            _pendingPublishes.Remove(channel);
+        return true;
     }
 
     private void OnChannelTerminated(Terminated terminated)

@@ -58,15 +58,27 @@ public sealed class NotifySettingsSpecs
     {
         var config = ConfigurationFactory.ParseString("""
             notify.namespaces.default { history-size = 10, allow-anonymous = off }
-            notify.namespaces.chat { presence = on }
+            notify.namespaces.team { presence = on }
             """).WithFallback(NotifyConfig.Defaults);
 
-        var chat = NotifySettings.Create(config).NamespaceOf("chat:room")!;
+        var team = NotifySettings.Create(config).NamespaceOf("team:room")!;
 
-        Assert.True(chat.Presence);
-        Assert.Equal(10, chat.HistorySize);
-        Assert.False(chat.AllowAnonymous);
-        Assert.Equal(TimeSpan.FromMinutes(5), chat.HistoryTtl);
+        Assert.True(team.Presence);
+        Assert.Equal(10, team.HistorySize);
+        Assert.False(team.AllowAnonymous);
+        Assert.Equal(TimeSpan.FromMinutes(5), team.HistoryTtl);
+    }
+
+    [Fact]
+    public void The_shipped_chat_namespace_keeps_history_and_a_configured_block_changes_only_what_it_sets()
+    {
+        var shipped = NotifySettings.Create(NotifyConfig.Defaults).NamespaceOf("chat:room")!;
+        var config = ConfigurationFactory.ParseString("notify.namespaces.chat { history-size = 5 }").WithFallback(NotifyConfig.Defaults);
+
+        var changed = NotifySettings.Create(config).NamespaceOf("chat:room")!;
+
+        Assert.Equal((100, TimeSpan.FromMinutes(10), true), (shipped.HistorySize, shipped.HistoryTtl, shipped.AllowClientPublish));
+        Assert.Equal(shipped with { HistorySize = 5 }, changed);
     }
 
     [Fact]
