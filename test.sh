@@ -1,24 +1,68 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): needs the .NET SDK; installs what else the tests use when it is
-# missing (Debian's chromium, for the dashboard spec), then runs every test project in the solution and
-# ends with one totals line.
+# missing (Debian's chromium for the dashboard spec, Debian's postgresql for the durability specs),
+# starts PostgreSQL and gives the specs a throwaway database, then runs every test project in the
+# solution and ends with one totals line.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# The dashboard spec drives a real browser: Debian's chromium through Playwright (no browser download).
-if [ -z "${NOTIFY_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "test.sh: installing Debian's chromium (apt-get) for the dashboard spec"
-  as_root=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { echo "test.sh: chromium is missing and neither root nor sudo is available to install it" >&2; exit 1; }
-    as_root=(sudo)
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  as_root=(sudo)
+fi
+install_package() {
+  echo "test.sh: installing Debian's $1 (apt-get) for $2"
+  if [ "${#as_root[@]}" -gt 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "test.sh: $1 is missing and neither root nor sudo is available to install it" >&2
+    exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  "${as_root[@]}" apt-get install -y -q chromium || { "${as_root[@]}" apt-get update -q && "${as_root[@]}" apt-get install -y -q chromium; }
+  "${as_root[@]}" apt-get install -y -q "$1" || { "${as_root[@]}" apt-get update -q && "${as_root[@]}" apt-get install -y -q "$1"; }
+}
+
+# The dashboard spec drives a real browser: Debian's chromium through Playwright (no browser download).
+if [ -z "${NOTIFY_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  install_package chromium "the dashboard spec"
 fi
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+database=""
+cleanup() {
+  rm -f "$log"
+  if [ -n "$database" ]; then
+    "${as_root[@]}" su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS $database WITH (FORCE)'" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+# The durability specs run against a real PostgreSQL server: Debian's, started here, with a database of
+# their own that is dropped at the end. NOTIFY_TEST_POSTGRES, when set, names another server instead.
+if [ -z "${NOTIFY_TEST_POSTGRES:-}" ]; then
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    install_package postgresql "the durability specs"
+  fi
+  version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+  if ! pg_lsclusters -h 2>/dev/null | awk '{ print $1, $2 }' | grep -q "^$version main$"; then
+    "${as_root[@]}" pg_createcluster "$version" main >/dev/null
+  fi
+  "${as_root[@]}" pg_ctlcluster "$version" main start 2>/dev/null || true
+  port="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $3 }')"
+  for _ in $(seq 1 30); do
+    "${as_root[@]}" su postgres -c "pg_isready -q -p $port" && break
+    sleep 1
+  done
+  database="notify_test_$$"
+  password="notify-test-$RANDOM$RANDOM"
+  "${as_root[@]}" su postgres -c "psql -q -p $port" >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'notify_test') THEN CREATE ROLE notify_test LOGIN; END IF;
+END \$\$;
+ALTER ROLE notify_test PASSWORD '$password';
+CREATE DATABASE $database OWNER notify_test;
+SQL
+  export NOTIFY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=notify_test;Password=$password;Database=$database"
+  echo "test.sh: PostgreSQL $version on 127.0.0.1:$port, database $database"
+fi
 
 status=0
 dotnet test NotifyActors.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?

@@ -35,8 +35,11 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     private int _historyCount;
     // Publishers whose publication went to the owner, in the order it answers them.
     private readonly Queue<IActorRef> _publishers = new();
-    // Subscribers waiting for the owner's position, with what they asked.
+    // Subscribers waiting for the owner's position, with what they asked; history queries waiting for its
+    // answer, with their askers. Both are asked again of the next owner if this one stops.
     private readonly Dictionary<IActorRef, Subscribe> _joining = [];
+    private readonly Dictionary<long, (HistoryQuery Query, IActorRef Asker)> _queries = [];
+    private long _lastQuery;
     private ChannelStatus _status = null!;
     private bool _idleReported;
 
@@ -86,10 +89,11 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
                 Leave(terminated.ActorRef);
                 break;
             case HistoryQuery query:
-                if (_log is not null)
-                    Sender.Tell(_log.Answer(query));
-                else
-                    Owner().Forward(query);
+                OnHistory(query);
+                break;
+            case ChannelOwner.Answered answered:
+                if (_queries.Remove(answered.Id, out var asked))
+                    asked.Asker.Tell(answered.Result);
                 ReportIfIdle();
                 break;
             case PresenceQuery query:
@@ -100,7 +104,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
                 OnIdleTimeout();
                 break;
             case RetryOwner:
-                if (_joining.Count > 0)
+                if (_joining.Count > 0 || _queries.Count > 0)
                     Owner();
                 break;
             case ChannelRegistry.Passivate:
@@ -157,7 +161,18 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         Context.Watch(_owner);
         foreach (var (subscriber, subscribe) in _joining)
             _owner.Tell(new ChannelOwner.Position(subscribe, subscriber));
+        foreach (var (id, (query, _)) in _queries)
+            _owner.Tell(new ChannelOwner.Query(id, query));
         return _owner;
+    }
+
+    /// <summary>Sends what was just added to the waiting joins or queries; a new owner is sent all of them as it starts.</summary>
+    private void AskOwner(object request)
+    {
+        if (_owner is null)
+            Owner();
+        else
+            _owner.Tell(request);
     }
 
     private void Report() => _status.Update(_fanout.Count, _offset, _historyCount, _epoch);
@@ -231,9 +246,9 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     {
         _owner = null;
         FailPublishers("the channel's store failed");
-        // Subscribers still waiting get their position from the next owner, tried again after a pause
+        // Subscribers and queries still waiting get their answer from the next owner, tried after a pause
         // so that a store that is down is not asked again and again as fast as it fails.
-        if (_joining.Count > 0)
+        if (_joining.Count > 0 || _queries.Count > 0)
             Timers.StartSingleTimer(RetryOwner.Instance, RetryOwner.Instance, TimeSpan.FromSeconds(1));
         ReportIfIdle();
     }
@@ -242,6 +257,19 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
     {
         while (_publishers.TryDequeue(out var publisher))
             publisher.Tell(new PublishFailed(_name, $"the publication may not have been stored: {reason}"));
+    }
+
+    private void OnHistory(HistoryQuery query)
+    {
+        if (_log is not null)
+        {
+            Sender.Tell(_log.Answer(query));
+            ReportIfIdle();
+            return;
+        }
+        _queries[++_lastQuery] = (query, Sender);
+        Timers.Cancel(IdleTimeout.Instance);
+        AskOwner(new ChannelOwner.Query(_lastQuery, query));
     }
 
     private void OnSubscribe(Subscribe subscribe)
@@ -256,7 +284,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
             return;
         }
         _joining[Sender] = subscribe;
-        Owner().Tell(new ChannelOwner.Position(subscribe, Sender));
+        AskOwner(new ChannelOwner.Position(subscribe, Sender));
     }
 
     private void OnPositioned(ChannelOwner.Positioned positioned)
@@ -297,7 +325,7 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         ReportIfIdle();
     }
 
-    private bool IsIdle => _fanout.Count == 0 && _joining.Count == 0 && _publishers.Count == 0;
+    private bool IsIdle => _fanout.Count == 0 && _joining.Count == 0 && _publishers.Count == 0 && _queries.Count == 0;
 
     /// <summary>Starts (or restarts) the idle wait when nothing is left to do; the channel asks to passivate when it ends.</summary>
     private void ReportIfIdle()

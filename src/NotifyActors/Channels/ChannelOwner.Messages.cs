@@ -27,6 +27,12 @@ public sealed partial class ChannelOwner
     /// </summary>
     internal sealed record Positioned(Subscribe Subscribe, IActorRef Subscriber, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Missed);
 
+    /// <summary>A history query, numbered by the channel so it can match the answer to its asker; answered by <see cref="Answered"/>.</summary>
+    internal sealed record Query(long Id, HistoryQuery HistoryQuery);
+
+    /// <summary>The answer to <see cref="Query"/> <see cref="Id"/>.</summary>
+    internal sealed record Answered(long Id, HistoryResult Result);
+
     /// <summary>
     /// The owner recovered: its position, and (when the channel had delivered from an earlier owner) the
     /// publications after what the channel delivered, or null when they are no longer all kept.

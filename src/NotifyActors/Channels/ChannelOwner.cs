@@ -84,8 +84,8 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
                 var (recovered, missed) = _log.Recover(position.Subscribe.Recover);
                 Sender.Tell(new Positioned(position.Subscribe, position.Subscriber, _log.Offset, _log.Epoch, recovered, missed));
                 break;
-            case HistoryQuery query:
-                Sender.Tell(_log.Answer(query));
+            case Query query:
+                Sender.Tell(new Answered(query.Id, _log.Answer(query.HistoryQuery)));
                 break;
             case SaveSnapshotSuccess saved:
                 _snapshotting = false;

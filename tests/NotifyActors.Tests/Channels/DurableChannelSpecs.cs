@@ -104,6 +104,24 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_query_waiting_for_a_slow_recovery_keeps_the_channel_until_it_is_answered()
+    {
+        Publish("feed:slow", "1");
+        AwaitPassivated();
+        var release = new TaskCompletionSource();
+        FailingJournal.HoldNextReplay("feed:slow", release.Task);
+
+        var asker = CreateTestProbe();
+        _channels.Tell(new HistoryQuery("feed:slow", 7, null, null), asker);
+        // Longer than the idle timeout: a channel that counted itself idle would have passivated and lost the query.
+        asker.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        release.SetResult();
+
+        var result = asker.ExpectMsg<HistoryResult>();
+        Assert.Equal((7L, 1L), (result.RequestId, result.Offset));
+    }
+
+    [Fact]
     public void A_failed_write_answers_its_publisher_and_leaves_no_gap_for_the_subscribers()
     {
         var subscriber = CreateTestProbe();

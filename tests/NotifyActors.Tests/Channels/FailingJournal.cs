@@ -15,6 +15,7 @@ public sealed class FailingJournal : MemoryJournal
 {
     private static readonly ConcurrentDictionary<string, int> Failures = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Task> Holds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Task> ReplayHolds = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, int> WriteCounts = new(StringComparer.Ordinal);
 
     /// <summary>The next <paramref name="writes"/> writes of <paramref name="persistenceId"/> fail.</summary>
@@ -23,8 +24,18 @@ public sealed class FailingJournal : MemoryJournal
     /// <summary>The next write of <paramref name="persistenceId"/> waits for <paramref name="release"/>.</summary>
     public static void HoldNext(string persistenceId, Task release) => Holds[persistenceId] = release;
 
+    /// <summary>The next replay (recovery) of <paramref name="persistenceId"/> waits for <paramref name="release"/>.</summary>
+    public static void HoldNextReplay(string persistenceId, Task release) => ReplayHolds[persistenceId] = release;
+
     /// <summary>How many writes (events or batches of them) of <paramref name="persistenceId"/> were stored.</summary>
     public static int Writes(string persistenceId) => WriteCounts.GetValueOrDefault(persistenceId);
+
+    public override async Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        if (ReplayHolds.TryRemove(persistenceId, out var release))
+            await release.WaitAsync(TimeSpan.FromSeconds(10));
+        await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+    }
 
     protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
