@@ -87,6 +87,49 @@ public sealed class LeakSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Channels_with_history_stop_when_their_subscribers_leave_and_come_back_with_their_position()
+    {
+        var store = Path.Combine(Path.GetTempPath(), $"notify-leak-{Guid.NewGuid():N}", "notify.db");
+        await using var server = await ServiceHost.StartAsync(
+            "notify.namespaces.kept { history-size = 100, history-ttl = 10m }",
+            new Dictionary<string, string?> { ["NOTIFY_PERSISTENCE"] = "sqlite", ["NOTIFY_PERSISTENCE_CONNECTION"] = $"Data Source={store}" });
+        var metrics = server.Metrics;
+        var baseline = metrics.Channels;
+
+        // 500 connections on 100 channels in a namespace with history, each channel published to once.
+        var clients = new List<TestClient>();
+        for (var start = 0; start < 500; start += Batch)
+        {
+            clients.AddRange(await Task.WhenAll(Enumerable.Range(start, Batch).Select(async i =>
+            {
+                var client = await TestClient.ConnectAsync(server.WebSocketUri, timeout: TimeSpan.FromSeconds(30));
+                await client.SubscribeAsync($"kept:room-{i % 100}", id: 1);
+                return client;
+            })));
+        }
+        Assert.Equal(baseline + 100, metrics.Channels);
+        var positions = new Dictionary<int, (long Offset, string Epoch)>();
+        for (var c = 0; c < 100; c++)
+        {
+            using var response = await server.PublishAsync($"kept:room-{c}", "1");
+            var ack = await response.Content.ReadFromJsonAsync<JsonElement>();
+            positions[c] = (ack.GetProperty("offset").GetInt64(), ack.GetProperty("epoch").GetString()!);
+        }
+        foreach (var client in clients)
+            await client.DisposeAsync();
+
+        await Eventually.HoldsAsync(() => metrics.Channels == baseline, TimeSpan.FromSeconds(30),
+            () => $"{metrics.Channels - baseline} channel actors left of 100");
+        // What they must remember is in the store: each comes back at the offset and epoch it left with.
+        await using var back = await TestClient.ConnectAsync(server.WebSocketUri);
+        for (var c = 0; c < 100; c += 33)
+        {
+            var subscribed = await back.SubscribeAsync($"kept:room-{c}", id: c + 10);
+            Assert.Equal(positions[c], (subscribed.GetProperty("offset").GetInt64(), subscribed.GetProperty("epoch").GetString()!));
+        }
+    }
+
+    [Fact]
     public async Task Channel_actor_stops_once_its_last_subscriber_leaves()
     {
         await using var server = await ServiceHost.StartAsync();
