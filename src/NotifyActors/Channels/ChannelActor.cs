@@ -116,6 +116,13 @@ public sealed class ChannelActor : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// An owner that throws is stopped, never restarted: a restarted one would forget the writes it had in
+    /// flight, and their publishers would wait in vain (or be answered for another's publication). Stopped,
+    /// it answers them through <see cref="OnOwnerStopped"/>, and the next one recovers from the journal.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     public static Props Props(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics) =>
         DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, settings, metrics), CompactMailbox.Dispatcher);
 

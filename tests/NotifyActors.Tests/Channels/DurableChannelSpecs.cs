@@ -90,6 +90,21 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Snapshots_keep_the_journal_bounded_and_recovery_starts_from_them()
+    {
+        for (var i = 1; i <= 200; i++)
+            Publish("short:busy", i.ToString());
+
+        // history-size 3: a snapshot every 16 publications, which deletes the events it covers. One
+        // publication per event here (each waited for its answer), so at most 16 events stay.
+        AwaitAssert(() => Assert.InRange(JournalEvents("short:busy"), 0, 16), TimeSpan.FromSeconds(5));
+        AwaitPassivated();
+        var history = History("short:busy");
+        Assert.Equal(200, history.Offset);
+        Assert.Equal([198L, 199L, 200L], history.Publications!.Select(p => p.Offset));
+    }
+
+    [Fact]
     public void History_after_recovery_is_bounded_by_its_ttl_and_the_position_stays()
     {
         var published = Publish("brief:news", "1");
@@ -185,6 +200,18 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), acks.Select(a => a.Offset));
         // The held write carried the first publication; the 499 behind it went in batches of at most 256.
         Assert.Equal(3, FailingJournal.Writes("feed:batched") - before);
+    }
+
+    /// <summary>The events the journal still holds (would replay) for <paramref name="persistenceId"/>.</summary>
+    private int JournalEvents(string persistenceId)
+    {
+        var probe = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
+            .Tell(new Akka.Persistence.ReplayMessages(0, long.MaxValue, long.MaxValue, persistenceId, probe.Ref), probe.Ref);
+        var events = 0;
+        while (probe.ExpectMsg<object>() is Akka.Persistence.ReplayedMessage)
+            events++;
+        return events;
     }
 
     private (long, string) Offset(PublishAck ack) => (ack.Offset, ack.Epoch);
