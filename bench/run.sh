@@ -2,6 +2,9 @@
 # Benchmarks NotifyActors against its floor (bench/Baseline.RawKestrel) in one run.
 #   bench/run.sh [quick|full]      quick (default): small figures, ~10 minutes; full: the issue's figures
 #   bench/run.sh hostile           the service alone under attack (its quiet figures measured in the same run), ~3 minutes a run
+#   bench/run.sh durable           publish throughput, latency, recovery and journal size of channels with history,
+#                                  on the memory, sqlite and postgres stores (postgres: the connection string in
+#                                  /tmp/pgconn or BENCH_PGCONN, tables in a schema of its own), ~2 minutes a run
 # Builds Release, runs every scenario against the service and the baseline alternately (a fresh server
 # process for every run), repeats each run REPS times (default 2), prints the table and writes
 # docs/benchmarks.md and docs/benchmarks.svg. Traffic stays on 127.0.0.0/8. It stops only the
@@ -37,7 +40,12 @@ case "$MODE" in
     # Canaries quiet for 20 s, then for 60 s under every attack at once; then 2,000 connections that send one 63 KB frame each.
     HOSTILE="--canaries 50 --rate 100 --quiet 20 --duration 60 --partial 1000 --surrogates 4 --surrogate-rate 500 --pongs 8 --pong-rate 100 --aborters 16 --abort-rate 100 --bigframes 2000 --limit 300"
     ;;
-  *) echo "usage: bench/run.sh [quick|full|hostile]" >&2; exit 2 ;;
+  durable)
+    # 8 publishers: 2 s warm-up + 10 s on one channel, the same over 100 channels, 1,000/s paced for 10 s;
+    # then 300 to each of two channels (timed after a restart) and 5,000 to one (its journal rows counted).
+    DURABLE="--publishers 8 --warmup 2 --seconds 10 --rate 1000 --history 300 --bound 5000 --limit 120"
+    ;;
+  *) echo "usage: bench/run.sh [quick|full|hostile|durable]" >&2; exit 2 ;;
 esac
 
 echo "== building Release"
@@ -93,6 +101,88 @@ run_one() { # scenario target rep args...
   sed -n '/^== /,$p' "$RESULTS/$name.out" | grep -v '^{' | sed 's/^/   /' | head -40
   cleanup
 }
+
+if [[ $MODE == durable ]]; then
+  PGCONN=${BENCH_PGCONN:-$(cat /tmp/pgconn 2>/dev/null || true)}
+  PG_SCHEMA=bench_durable
+  psql_run() { # sql -> runs it on the database of $PGCONN (its own schema only)
+    local host port user password db
+    host=$(tr ';' '\n' <<<"$PGCONN" | awk -F= 'tolower($1)=="host" {print $2}')
+    port=$(tr ';' '\n' <<<"$PGCONN" | awk -F= 'tolower($1)=="port" {print $2}')
+    user=$(tr ';' '\n' <<<"$PGCONN" | awk -F= 'tolower($1)=="username" {print $2}')
+    password=$(tr ';' '\n' <<<"$PGCONN" | awk -F= 'tolower($1)=="password" {print $2}')
+    db=$(tr ';' '\n' <<<"$PGCONN" | awk -F= 'tolower($1)=="database" {print $2}')
+    PGHOST=${host:-127.0.0.1} PGPORT=${port:-5432} PGUSER=$user PGPASSWORD=$password PGDATABASE=$db PGCONNECT_TIMEOUT=10 \
+      timeout 30 psql -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"
+  }
+  cat >"$RESULTS/durable.hocon" <<'HOCON'
+notify.namespaces.bench { history-size = 300, history-ttl = 10m }
+HOCON
+  export NOTIFY_CONFIG=$RESULTS/durable.hocon
+  stop_hard() { # the server dies without a word (SIGKILL): the restart finds what the store kept
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  }
+  for rep in $(seq 1 "$REPS"); do
+    if (( rep % 2 == 1 )); then order="memory sqlite postgres"; else order="postgres sqlite memory"; fi
+    for store in $order; do
+      name=durable-$store-$rep
+      export NOTIFY_PERSISTENCE=$store
+      case $store in
+        memory) export NOTIFY_PERSISTENCE_CONNECTION="" ;;
+        sqlite) mkdir -p "$RESULTS/$name"; export NOTIFY_PERSISTENCE_CONNECTION="Data Source=$RESULTS/$name/notify.db" ;;
+        postgres)
+          [[ -n $PGCONN ]] || { echo "-- $name: no PostgreSQL connection string (/tmp/pgconn, BENCH_PGCONN); skipped"; continue; }
+          # A fresh store: the schema is this benchmark's own, emptied before each run.
+          psql_run "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE; CREATE SCHEMA $PG_SCHEMA;" >"$RESULTS/$name-psql.err" 2>&1 \
+            || { echo "-- $name: PostgreSQL refused ($(head -1 "$RESULTS/$name-psql.err")); skipped"; continue; }
+          export NOTIFY_PERSISTENCE_CONNECTION="$PGCONN;Search Path=$PG_SCHEMA" ;;
+      esac
+      echo "-- durable / $store / run $rep"
+      start_server service "$RESULTS/$name-load.server.log"
+      timeout 300 $LOADGEN durable --phase load --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --apikey "$KEY" --label "$store" --rep "$rep" $DURABLE \
+        >"$RESULTS/$name-load.out" 2>"$RESULTS/$name-load.err" || echo "   loadgen exited $? (see $RESULTS/$name-load.err)"
+      grep '^{' "$RESULTS/$name-load.out" | tail -1 >"$RESULTS/$name-load.json" || true
+      sleep 2 # the last snapshot and the deletion it allows
+      stop_hard
+      start_server service "$RESULTS/$name-recover.server.log"
+      timeout 120 $LOADGEN durable --phase recover --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --apikey "$KEY" --label "$store" --rep "$rep" $DURABLE \
+        >"$RESULTS/$name-recover.out" 2>"$RESULTS/$name-recover.err" || echo "   loadgen exited $? (see $RESULTS/$name-recover.err)"
+      grep '^{' "$RESULTS/$name-recover.out" | tail -1 >"$RESULTS/$name-recover.json" || true
+      cleanup
+      # The journal's size for the channel that had 5,000 publications (history-size 300).
+      case $store in
+        sqlite)
+          timeout 30 python3 - "$RESULTS/$name/notify.db" "$store" "$rep" >"$RESULTS/$name-rows.json" <<'PY' || echo "   row count failed"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+q = lambda sql: db.execute(sql, ("bench:bound",)).fetchone()[0]
+print(json.dumps({"scenario": "durable-rows", "store": sys.argv[2], "rep": int(sys.argv[3]),
+  "journal_rows": q("SELECT count(*) FROM journal WHERE persistence_id = ?"),
+  "journal_rows_live": q("SELECT count(*) FROM journal WHERE persistence_id = ? AND deleted = 0"),
+  "snapshot_rows": q("SELECT count(*) FROM snapshot WHERE persistence_id = ?")}))
+PY
+          ;;
+        postgres)
+          rows=$(psql_run "SELECT (SELECT count(*) FROM $PG_SCHEMA.journal WHERE persistence_id = 'bench:bound') || ',' ||
+                                  (SELECT count(*) FROM $PG_SCHEMA.journal WHERE persistence_id = 'bench:bound' AND NOT deleted) || ',' ||
+                                  (SELECT count(*) FROM $PG_SCHEMA.snapshot WHERE persistence_id = 'bench:bound');") || rows=""
+          IFS=, read -r jr jl sr <<<"$rows"
+          [[ -n $rows ]] && echo "{\"scenario\":\"durable-rows\",\"store\":\"$store\",\"rep\":$rep,\"journal_rows\":$jr,\"journal_rows_live\":$jl,\"snapshot_rows\":$sr}" >"$RESULTS/$name-rows.json" \
+            || echo "   row count failed"
+          ;;
+      esac
+      for f in load recover rows; do [[ -s $RESULTS/$name-$f.json ]] && sed 's/^/   /' "$RESULTS/$name-$f.json" | cut -c1-400; done
+      grep -h -i -E ' (warn|fail|error|crit)' "$RESULTS/$name"-*.server.log | head -5 | sed 's/^/   server: /' || true
+    done
+  done
+  unset NOTIFY_CONFIG NOTIFY_PERSISTENCE NOTIFY_PERSISTENCE_CONNECTION
+  MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql --version 2>/dev/null | awk '{print $3}')"
+  $LOADGEN durable-report --results "$RESULTS" --machine "$MACHINE"
+  echo "== durable: table in ${RESULTS#$ROOT/}/summary (raw JSON beside it); figures and verdicts: bench/notes.md"
+  exit 0
+fi
 
 if [[ $MODE == hostile ]]; then
   for rep in $(seq 1 "$REPS"); do

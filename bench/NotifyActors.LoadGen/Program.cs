@@ -5,18 +5,20 @@ using System.Text.Json;
 using NotifyActors.LoadGen;
 
 // NotifyActors.LoadGen: load scenarios for bench/run.sh against the service or the baseline.
-//   loadgen <idle|fanout|churn|slow|held|hostile> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
+//   loadgen <idle|fanout|churn|slow|held|hostile|durable> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
 // Every scenario prints a readable summary, then ONE JSON line of results (the last line starting with '{').
 // Every loop is bounded in count and in time (--limit seconds per phase).
 
 var options = Options.Parse(args);
 if (options.Scenario is null)
 {
-    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held|hostile> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
+    Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held|hostile|durable> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
     return 2;
 }
 if (options.Scenario == "report")
     return Report.Run(options);
+if (options.Scenario == "durable-report")
+    return Durable.Report(options);
 var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
 if (!IPAddress.TryParse(baseUri.Host, out var serverIp) || serverIp.GetAddressBytes()[0] != 127)
 {
@@ -55,6 +57,9 @@ switch (options.Scenario)
         break;
     case "hostile":
         await Hostile.Run(options, server, probe, http, baseUri, apiKey, limit, result);
+        break;
+    case "durable":
+        await Durable.Run(options, baseUri, apiKey, limit, result);
         break;
     case "attack":
         await Hostile.Attack(options, server, result);
