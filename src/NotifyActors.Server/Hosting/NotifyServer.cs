@@ -80,6 +80,9 @@ public static class NotifyServer
                 {
                     system.ActorOf(DeadLetterCounter.Props(metrics, deadLetters), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
+                    // Akka starts the store's plugins on first use; started here, they create their tables
+                    // at start, and a store that is unreachable shows in the log at once.
+                    ChannelStore.Start(system);
                     var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));

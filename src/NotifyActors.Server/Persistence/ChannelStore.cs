@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
@@ -18,7 +19,9 @@ public static class ChannelStore
         {
             case PersistenceStore.Sqlite:
                 PrepareSqlite(settings.Connection);
-                akka.WithSqlPersistence(settings.Connection, ProviderName.SQLiteMS);
+                akka.WithSqlPersistence(new DataOptions()
+                    .UseConnectionString(ProviderName.SQLiteMS, settings.Connection)
+                    .UseInterceptor(new SqliteConnectionSetup()));
                 // One process writes the file: more writers than one only wait on SQLite's lock.
                 akka.AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
                 break;
@@ -29,6 +32,14 @@ public static class ChannelStore
                 break;
         }
         return akka;
+    }
+
+    /// <summary>Starts the journal and the snapshot store (Akka.Persistence owns them and stops them with the actor system).</summary>
+    public static void Start(ActorSystem system)
+    {
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+        persistence.JournalFor(null);
+        persistence.SnapshotStoreFor(null);
     }
 
     /// <summary>
