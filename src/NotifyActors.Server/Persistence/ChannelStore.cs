@@ -34,12 +34,16 @@ public static class ChannelStore
         return akka;
     }
 
-    /// <summary>Starts the journal and the snapshot store (Akka.Persistence owns them and stops them with the actor system).</summary>
+    /// <summary>
+    /// Starts the journal and the snapshot store (Akka.Persistence owns them and stops them with the actor
+    /// system), and warms their queries up with one recovery (<see cref="StoreWarmup"/>).
+    /// </summary>
     public static void Start(ActorSystem system)
     {
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);
         persistence.SnapshotStoreFor(null);
+        system.ActorOf(StoreWarmup.Props(), "store-warmup");
     }
 
     /// <summary>

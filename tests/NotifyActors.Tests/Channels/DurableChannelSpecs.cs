@@ -61,6 +61,22 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_namespace_without_history_writes_nothing_to_the_journal()
+    {
+        var subscriber = CreateTestProbe();
+        _channels.Tell(new Subscribe("plain", 1, null, Member), subscriber);
+        subscriber.ExpectMsg<SubscribeAck>();
+        for (var i = 1; i <= 5; i++)
+            Publish("plain", i.ToString());
+        Publish("feed:written", "1");
+
+        Assert.Equal(0, JournalEvents("plain"));
+        Assert.Equal(0, FailingJournal.Writes("plain"));
+        // The same journal took the publication of a namespace with history: the count above could have moved.
+        Assert.Equal(2, FailingJournal.Writes("feed:written"));
+    }
+
+    [Fact]
     public void An_unpublished_channel_keeps_the_epoch_it_handed_out()
     {
         var subscriber = CreateTestProbe();
