@@ -160,8 +160,7 @@ internal static class Durable
     private static async Task<Phase> ClosedLoopAsync(HttpClient[] clients, Uri baseUri, string apiKey, Func<int, long, string> channelOf, string pad, TimeSpan warmup, TimeSpan window)
     {
         var latency = new Histogram();
-        long ok = 0, failed = 0;
-        var firstError = "";
+        var tally = new Tally();
         var clock = Stopwatch.StartNew();
         var end = warmup + window;
         var workers = clients.Select((http, k) => Task.Run(async () =>
@@ -174,19 +173,11 @@ internal static class Durable
                 if (!counted || clock.Elapsed > end)
                     continue;
                 latency.RecordTicks(Stopwatch.GetTimestamp() - start);
-                if (error is null)
-                {
-                    Interlocked.Increment(ref ok);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, error, "");
-                }
+                tally.Record(error);
             }
         })).ToArray();
         await Task.WhenAll(workers);
-        return new Phase(ok, failed, window.TotalSeconds, latency, firstError);
+        return new Phase(tally.Ok, tally.Failed, window.TotalSeconds, latency, tally.FirstError);
     }
 
     /// <summary>
@@ -196,8 +187,7 @@ internal static class Durable
     private static async Task<Phase> PacedAsync(HttpClient[] clients, Uri baseUri, string apiKey, string channel, string pad, double rate, TimeSpan window)
     {
         var latency = new Histogram();
-        long ok = 0, failed = 0;
-        var firstError = "";
+        var tally = new Tally();
         var n = clients.Length;
         var total = (long)(rate * window.TotalSeconds);
         var origin = Stopwatch.GetTimestamp();
@@ -213,45 +203,54 @@ internal static class Durable
                     await Task.Delay(wait);
                 var error = await PublishAsync(http, baseUri, apiKey, channel, j, pad);
                 latency.RecordTicks(Stopwatch.GetTimestamp() - origin - (long)(due.TotalSeconds * Stopwatch.Frequency));
-                if (error is null)
-                {
-                    Interlocked.Increment(ref ok);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, error, "");
-                }
+                tally.Record(error);
             }
         })).ToArray();
         await Task.WhenAll(workers);
-        return new Phase(ok, failed, clock.Elapsed.TotalSeconds, latency, firstError);
+        return new Phase(tally.Ok, tally.Failed, clock.Elapsed.TotalSeconds, latency, tally.FirstError);
     }
 
     /// <summary>A fixed number of publications to one channel, spread over the publishers.</summary>
     private static async Task<Phase> CountAsync(HttpClient[] clients, Uri baseUri, string apiKey, string channel, string pad, int count, TimeSpan limit)
     {
-        long ok = 0, failed = 0, next = -1;
-        var firstError = "";
+        var tally = new Tally();
+        long next = -1;
         var clock = Stopwatch.StartNew();
         var workers = clients.Select(http => Task.Run(async () =>
         {
             long i;
             while ((i = Interlocked.Increment(ref next)) < count && clock.Elapsed < limit)
             {
-                if (await PublishAsync(http, baseUri, apiKey, channel, i, pad) is not { } error)
-                {
-                    Interlocked.Increment(ref ok);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, error, "");
-                }
+                tally.Record(await PublishAsync(http, baseUri, apiKey, channel, i, pad));
             }
         })).ToArray();
         await Task.WhenAll(workers);
-        return new Phase(ok, failed, clock.Elapsed.TotalSeconds, new Histogram(), firstError);
+        return new Phase(tally.Ok, tally.Failed, clock.Elapsed.TotalSeconds, new Histogram(), tally.FirstError);
+    }
+
+    /// <summary>Publishes answered and failed, counted from several workers, with the first failure's text.</summary>
+    private sealed class Tally
+    {
+        private long _ok;
+        private long _failed;
+        private string _firstError = "";
+
+        public long Ok => Interlocked.Read(ref _ok);
+
+        public long Failed => Interlocked.Read(ref _failed);
+
+        public string FirstError => _firstError;
+
+        public void Record(string? error)
+        {
+            if (error is null)
+            {
+                Interlocked.Increment(ref _ok);
+                return;
+            }
+            Interlocked.Increment(ref _failed);
+            Interlocked.CompareExchange(ref _firstError, error, "");
+        }
     }
 
     /// <summary>One POST /api/publish; null when answered 200, else what went wrong.</summary>
