@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Runtime;

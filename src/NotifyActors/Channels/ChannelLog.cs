@@ -50,8 +50,7 @@ public sealed class ChannelLog(NamespaceSettings ns, int maxRecovered, long maxR
     {
         if (position is null)
             return (null, []);
-        History.Prune(DateTime.UtcNow);
-        var after = position.Epoch == Epoch ? History.After(position.Offset, Offset) : null;
+        var after = After(position.Epoch, position.Offset);
         var recovered = after is not null && after.Count <= maxRecovered && ChannelHistory.Within(after, maxReplyBytes, newest: false).Count == after.Count;
         return recovered ? (true, after!) : (false, []);
     }

@@ -1,0 +1,201 @@
+using Akka.Actor;
+using Akka.Event;
+using NotifyActors.Channels;
+using NotifyActors.Configuration;
+using NotifyActors.Protocol;
+
+namespace NotifyActors.Connections;
+
+/// <summary>
+/// What a <see cref="SubscriberActor"/> does with channels: the subscribe, unsubscribe, publish, presence
+/// and history commands, the channels' answers to them, the publications and join/leave pushes it
+/// delivers, and a channel that stops under it. The connection's own life (socket, heartbeat, outbound
+/// stream, stopping) is in SubscriberActor.cs.
+/// </summary>
+public sealed partial class SubscriberActor
+{
+    private void OnSubscribe(SubscribeCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { })
+            return;
+        if (_memberships.ContainsKey(command.Channel))
+        {
+            Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
+            return;
+        }
+        if (_memberships.Count >= _settings.Limits.MaxChannelsPerConnection)
+        {
+            Reply(command.Id, ErrorCodes.LimitExceeded, $"at most {_settings.Limits.MaxChannelsPerConnection} channels per connection");
+            return;
+        }
+        var ticket = ++_lastTicket;
+        _memberships[command.Channel] = new Membership(ticket, command.Id);
+        _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover, new ChannelMember(_info.ClientId, _info.User)));
+    }
+
+    private void OnUnsubscribe(UnsubscribeCommand command)
+    {
+        if (_memberships.Remove(command.Channel, out var membership))
+        {
+            if (membership.Channel is { } channel)
+            {
+                Context.Unwatch(channel);
+            }
+            else
+            {
+                // Its ack is still on the way (and will be ignored by its ticket); the subscribe still needs an answer.
+                Reply(membership.PendingId, ErrorCodes.BadRequest, $"unsubscribed from \"{command.Channel}\" before the subscription took effect");
+            }
+            // Through the registry, like the subscribe, so the channel sees both in order.
+            _channels.Tell(new Unsubscribe(command.Channel));
+        }
+        Send(ServerFrames.Unsubscribed(command.Id, command.Channel));
+    }
+
+    private void OnPublish(PublishCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.AllowClientPublish)
+        {
+            Reply(command.Id, ErrorCodes.PermissionDenied, $"clients may not publish in namespace \"{ns.Name}\"");
+            return;
+        }
+        if (!_pendingPublishes.TryGetValue(command.Channel, out var ids))
+            _pendingPublishes[command.Channel] = ids = new Queue<long?>();
+        ids.Enqueue(command.Id);
+        _channels.Tell(new Publish(command.Channel, command.Data));
+    }
+
+    private void OnPresence(PresenceCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.Presence)
+        {
+            Reply(command.Id, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
+            return;
+        }
+        _channels.Tell(new PresenceQuery(command.Channel, Remember(command.Id)));
+    }
+
+    private void OnHistory(HistoryCommand command)
+    {
+        if (Authorize(command.Id, command.Channel) is not { } ns)
+            return;
+        if (!ns.KeepsHistory)
+        {
+            Reply(command.Id, ErrorCodes.NotAvailable, $"history is not kept in namespace \"{ns.Name}\"");
+            return;
+        }
+        _channels.Tell(new HistoryQuery(command.Channel, Remember(command.Id), command.Limit, command.Since));
+    }
+
+    /// <summary>A request number for a query to a channel, mapped back to the command's id when the answer comes.</summary>
+    private long Remember(long? commandId)
+    {
+        var request = ++_lastRequest;
+        _pendingQueries[request] = commandId;
+        return request;
+    }
+
+    private void OnPresenceResult(PresenceResult result)
+    {
+        if (_pendingQueries.Remove(result.RequestId, out var id))
+            Send(ServerFrames.Presence(id, result.Channel, result.Members.Select(m => (m.Client, m.User))));
+    }
+
+    private void OnHistoryResult(HistoryResult result)
+    {
+        if (!_pendingQueries.Remove(result.RequestId, out var id))
+            return;
+        if (result.Publications is null)
+            Reply(id, ErrorCodes.NotAvailable, $"that position in \"{result.Channel}\" is no longer in history (epoch {result.Epoch}, offset {result.Offset})");
+        else
+            Send(ServerFrames.History(id, result.Channel, result.Offset, result.Epoch, result.Publications.Select(p => (p.Offset, p.Data))));
+    }
+
+    private void OnMembershipEvent(MembershipEvent membershipEvent)
+    {
+        if (_memberships.TryGetValue(membershipEvent.Channel, out var membership) && membership.Channel is not null)
+            Send(membershipEvent.Frame);
+    }
+
+    /// <summary>The channel's namespace when this connection may use the channel (<see cref="ChannelAccess"/>); else replies with the error and returns null.</summary>
+    private NamespaceSettings? Authorize(long? id, string channel)
+    {
+        var (ns, refusal) = ChannelAccess.Check(_settings, _info, channel);
+        if (refusal is not null)
+            Reply(id, refusal);
+        return ns;
+    }
+
+    private void OnSubscribeAck(SubscribeAck ack)
+    {
+        if (!_memberships.TryGetValue(ack.Channel, out var membership) || membership.Ticket != ack.Ticket)
+            return; // the answer to a subscription already given up; the channel has had our Unsubscribe since
+        membership.Channel = Sender;
+        membership.Offset = ack.Offset;
+        membership.Epoch = ack.Epoch;
+        Context.Watch(Sender);
+        Send(ServerFrames.Subscribed(membership.PendingId, ack.Channel, ack.Offset, ack.Epoch, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data))));
+        membership.PendingId = null;
+    }
+
+    private void OnPublication(Publication publication)
+    {
+        if (!_memberships.TryGetValue(publication.Channel, out var membership)
+            || membership.Channel is null
+            || publication.Epoch != membership.Epoch
+            || publication.Offset <= membership.Offset)
+            return; // not (or no longer) subscribed, or already delivered
+        if (publication.Offset != membership.Offset + 1)
+        {
+            // Delivering past a gap would break "every publication after the subscribed offset".
+            // The client resubscribes with recovery, which repairs the gap from history where it is kept.
+            Context.GetLogger().Warning("Channel {0}: offset {1} follows {2}; unsubscribing the client with insufficient_state", publication.Channel, publication.Offset, membership.Offset);
+            _memberships.Remove(publication.Channel);
+            Context.Unwatch(membership.Channel);
+            _channels.Tell(new Unsubscribe(publication.Channel));
+            Send(ServerFrames.Unsubscribed(null, publication.Channel, "insufficient_state"));
+            return;
+        }
+        membership.Offset = publication.Offset;
+        Send(publication.Delivery);
+    }
+
+    private void OnPublishAck(PublishAck ack)
+    {
+        if (TakePendingPublish(ack.Channel, out var id))
+            Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
+    }
+
+    private void OnPublishFailed(PublishFailed failed)
+    {
+        if (TakePendingPublish(failed.Channel, out var id))
+            Reply(id, ErrorCodes.Internal, failed.Reason);
+    }
+
+    /// <summary>Takes the command id of the oldest publish to this channel still unanswered (a channel answers in order).</summary>
+    private bool TakePendingPublish(string channel, out long? id)
+    {
+        if (!_pendingPublishes.TryGetValue(channel, out var ids) || !ids.TryDequeue(out id))
+        {
+            id = null;
+            return false;
+        }
+        if (ids.Count == 0)
+            _pendingPublishes.Remove(channel);
+        return true;
+    }
+
+    private void OnChannelTerminated(Terminated terminated)
+    {
+        var lost = _memberships.FirstOrDefault(pair => terminated.ActorRef.Equals(pair.Value.Channel)).Key;
+        if (lost is null)
+            return;
+        // A channel only stops on its own with no subscribers, so this one failed: the client must resubscribe.
+        _memberships.Remove(lost);
+        Send(ServerFrames.Unsubscribed(null, lost, "channel stopped"));
+    }
+}
