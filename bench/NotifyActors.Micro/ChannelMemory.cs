@@ -37,7 +37,10 @@ public static class ChannelMemory
         try
         {
             using var metrics = new NotifyMetrics();
-            var channels = system.ActorOf(ChannelRegistry.Props(NotifySettings.Create(config), metrics), "channels");
+            var settings = NotifySettings.Create(config);
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            cluster.Join(cluster.SelfAddress);
+            var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics, ChannelOwners.Start(system, settings, metrics)), "channels");
             // Warm up: the first actors pay for types, dispatchers and the journal.
             for (var i = 0; i < 100; i++)
                 Wait(create(system, channels, -1 - i));

@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using NotifyActors.Channels;
+using NotifyActors.Cluster;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Connections;
@@ -69,21 +70,25 @@ public static class NotifyServer
         builder.Services.AddSingleton<StatsHistory>();
         builder.Services.AddHostedService<StatsSampler>();
 
-        builder.Services.AddAkka("notify", (akka, services) =>
+        builder.Services.AddAkka(ClusterSetup.SystemName, (akka, services) =>
         {
             var metrics = services.GetRequiredService<NotifyMetrics>();
             var deadLetters = services.GetRequiredService<DeadLetterRing>();
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithChannelStore(settings.Persistence)
+                .WithNotifyCluster(settings)
                 .WithActors((system, registry) =>
                 {
+                    ClusterSetup.JoinIfAlone(system, settings);
+                    system.ActorOf(ClusterMonitor.Props(metrics), "cluster-monitor");
                     system.ActorOf(DeadLetterCounter.Props(metrics, deadLetters), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
                     // Akka starts the store's plugins on first use; started here, they create their tables
                     // at start, and a store that is unreachable shows in the log at once.
                     ChannelStore.Start(system);
-                    var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics), "channels");
+                    var owners = ChannelOwners.Start(system, settings, metrics);
+                    var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics, owners), "channels");
                     registry.Register<ChannelRegistry>(channels);
                     registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
                 });

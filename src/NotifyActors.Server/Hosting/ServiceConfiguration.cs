@@ -24,6 +24,8 @@ public static class ServiceConfiguration
         ("NOTIFY_ALLOWED_ORIGINS", "notify.security.allowed-origins"),
         ("NOTIFY_PERSISTENCE", "notify.persistence.store"),
         ("NOTIFY_PERSISTENCE_CONNECTION", "notify.persistence.connection"),
+        ("NOTIFY_CLUSTER_HOST", "notify.cluster.host"),
+        ("NOTIFY_CLUSTER_SEEDS", "notify.cluster.seeds"),
     ];
 
     /// <summary>Environment variables that give a duration in seconds.</summary>
@@ -68,6 +70,8 @@ public static class ServiceConfiguration
             if (Get(environment, variable) is { } value)
                 lines.Add($"{key} = {Seconds(variable, value)}");
         }
+        if (Get(environment, "NOTIFY_CLUSTER_PORT") is { } port)
+            lines.Add($"notify.cluster.port = {Port("NOTIFY_CLUSTER_PORT", port)}");
         if (Get(environment, "NOTIFY_ALLOW_ANONYMOUS") is { } anonymous)
             lines.Add($"notify.auth.allow-anonymous = {Boolean("NOTIFY_ALLOW_ANONYMOUS", anonymous)}");
         return ConfigurationFactory.ParseString(string.Join('\n', lines));
@@ -79,6 +83,11 @@ public static class ServiceConfiguration
             throw new SettingsException(variable, $"expected a positive number of seconds (got '{value}')");
         return $"{(long)Math.Round(seconds * 1000)}ms";
     }
+
+    private static int Port(string variable, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new SettingsException(variable, $"expected a TCP port, 0-65535 (got '{value}')");
 
     private static string Boolean(string variable, string value) => value.Trim().ToLowerInvariant() switch
     {

@@ -5,7 +5,7 @@ namespace NotifyActors.Channels;
 
 /// <summary>
 /// The live channels of this node and where each stands (local subscribers, offset, epoch, kept
-/// history), for GET /api/channels and the admin API. Each <see cref="ChannelActor"/> registers an
+/// history), for GET /api/channels and the admin API. Each <see cref="ChannelHub"/> registers an
 /// entry when it starts, writes it as it changes and removes it when it stops; readers (HTTP
 /// requests) take a snapshot without asking any actor. One per actor system (an Akka extension), so
 /// several services in one process keep separate directories. A listing is a moment's picture, not a

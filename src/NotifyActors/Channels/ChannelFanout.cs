@@ -16,6 +16,10 @@ public sealed class ChannelFanout
 
     public IReadOnlyList<ChannelMember> Members => [.. _subscribers.Values];
 
+    public IReadOnlyList<IActorRef> Subscribers => [.. _subscribers.Keys];
+
+    public void Clear() => _subscribers.Clear();
+
     public bool Contains(IActorRef subscriber) => _subscribers.ContainsKey(subscriber);
 
     public bool Add(IActorRef subscriber, ChannelMember member) => _subscribers.TryAdd(subscriber, member);

@@ -5,9 +5,9 @@ namespace NotifyActors.Channels;
 
 /// <summary>
 /// A channel's sequence: offsets 1, 2, 3... with no gaps, the epoch that names this lifetime of the
-/// sequence, and the history its namespace keeps. Held by whoever owns the sequence: a
-/// <see cref="ChannelOwner"/> in a namespace with history (which journals every change first), the
-/// <see cref="ChannelActor"/> itself in one without (where nothing outlives the actor).
+/// sequence, and the history its namespace keeps. Held by the channel's owner: a <see cref="ChannelOwner"/>
+/// in a namespace with history (which journals every change first), an <see cref="EphemeralChannelOwner"/>
+/// in one without (where nothing outlives the actor).
 /// </summary>
 public sealed class ChannelLog(NamespaceSettings ns, int maxRecovered, long maxReplyBytes)
 {

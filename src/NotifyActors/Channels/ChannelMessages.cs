@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using NotifyActors.Cluster;
 using NotifyActors.Protocol;
 
 namespace NotifyActors.Channels;
@@ -27,7 +28,7 @@ public sealed record Unsubscribe(string Channel) : IChannelMessage;
 /// Publishes <see cref="Data"/> (UTF-8 JSON) to the channel. Answered with <see cref="PublishAck"/>, or with
 /// <see cref="PublishFailed"/> when a namespace with history could not store it.
 /// </summary>
-public sealed record Publish(string Channel, byte[] Data) : IChannelMessage;
+public sealed record Publish(string Channel, byte[] Data) : IChannelMessage, IClusterMessage;
 
 /// <summary>
 /// The channel's position when the subscription took effect: every publication after
@@ -39,13 +40,13 @@ public sealed record SubscribeAck(string Channel, long Ticket, long Offset, stri
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>The publication's position. Its asker may be gone by now (a connection that stopped, an Ask that timed out): not a leak.</summary>
-public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>
 /// The publication was not stored, took no offset and reached no one (the store failed). The channel carries
 /// on; a publisher may try again.
 /// </summary>
-public sealed record PublishFailed(string Channel, string Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+public sealed record PublishFailed(string Channel, string Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>
 /// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,
@@ -64,11 +65,11 @@ public sealed record Publication(string Channel, long Offset, string Epoch, byte
 /// <see cref="Since"/>, every one after that position. Answered with <see cref="HistoryResult"/>;
 /// <see cref="RequestId"/> comes back so the asker can match the answer.
 /// </summary>
-public sealed record HistoryQuery(string Channel, long RequestId, int? Limit, RecoveryPosition? Since) : IChannelMessage;
+public sealed record HistoryQuery(string Channel, long RequestId, int? Limit, RecoveryPosition? Since) : IChannelMessage, IClusterMessage;
 
 /// <summary>Publications is null when the asked position is no longer in history (another epoch, or pruned).</summary>
 public sealed record HistoryResult(string Channel, long RequestId, long Offset, string Epoch, IReadOnlyList<HistoricPublication>? Publications)
-    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>Asks who is subscribed. Answered with <see cref="PresenceResult"/>.</summary>
 public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMessage;
@@ -78,3 +79,10 @@ public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyLis
 
 /// <summary>A join or leave frame for the other subscribers (only where the namespace has join-leave on).</summary>
 public sealed record MembershipEvent(string Channel, byte[] Frame) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+/// <summary>
+/// The hub that sent it no longer delivers to this subscriber: the channel's sequence is not the one the subscriber
+/// was told of, and what it missed cannot be repaired. The client is told (insufficient_state) and resubscribes with
+/// recovery, which gives it what history still holds.
+/// </summary>
+public sealed record ChannelReset(string Channel) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;

@@ -1,53 +1,67 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using NotifyActors.Configuration;
+using NotifyActors.Telemetry;
 
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// The sequence owner of a channel in a namespace with history: the one writer of its offsets, epoch
-/// and history, an Akka.Persistence actor whose persistence id is the channel's name. A child of the
-/// channel's <see cref="ChannelActor"/>, which holds the subscribers, so that when a journal write fails
-/// (Akka then stops the persistent actor) the channel and its subscribers carry on with a new owner
-/// recovered from the journal.
-/// Publications are journaled in batches: everything that arrived while the previous write was in
-/// flight becomes ONE event, written with PersistAsync (Persist would stash the appends arriving
-/// during the write, and every batch after the first would hold one publication). Offsets are taken
-/// only when the write has succeeded, so a failed write leaves no gap.
+/// The owner of a channel in a namespace with history: one per channel in the cluster (a sharding entity), the one
+/// writer of its offsets, epoch and history, an Akka.Persistence actor whose persistence id is the channel's name.
+/// Because its state is in the journal it may stop at any time (passivation, its shard moving to another node, a
+/// failed write, its node dying) and the next one recovers the same epoch and offsets.
+/// Publications are journaled in batches: everything that arrived while the previous write was in flight becomes
+/// ONE event, written with PersistAsync (Persist would stash the publishes arriving during the write, and every
+/// batch after the first would hold one publication). Offsets are taken only when the write has succeeded, so a
+/// failed write leaves no gap; the hubs hear of a publication before its publisher does.
 /// It stashes while it recovers, so it runs on Akka's default mailbox, which has deque semantics.
 /// </summary>
-public sealed partial class ChannelOwner : UntypedPersistentActor
+public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
 {
     /// <summary>At most this many publications in one journal row, and at most <see cref="MaxBatchBytes"/> of data.</summary>
     private const int MaxBatch = 256;
     private const long MaxBatchBytes = 1 << 20;
 
     private readonly string _name;
+    private readonly NotifySettings _settings;
+    private readonly NotifyMetrics _metrics;
     private readonly int _snapshotEvery;
-    private readonly Delivered? _delivered;
     private readonly ChannelLog _log;
-    private readonly Queue<byte[]> _queued = new();
-    // Publications in the write in flight; 0 when none is.
-    private int _writing;
+    private readonly OwnerHubs _hubs;
+    private readonly Queue<(byte[] Data, IActorRef Publisher)> _queued = new();
+    // The publishers of the write in flight, in offset order; empty when none is.
+    private readonly List<IActorRef> _writing = [];
+    private OwnerIdle _idle = null!;
     private int _sinceSnapshot;
     private bool _snapshotting;
+    private bool _stopping;
 
-    /// <param name="delivered">How far the channel delivered from a previous owner; null for the channel's first.</param>
-    public ChannelOwner(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, Delivered? delivered)
+    public ChannelOwner(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics)
     {
         _name = name;
-        _delivered = delivered;
-        _log = new ChannelLog(ns, maxRecovered, maxReplyBytes);
+        _settings = settings;
+        _metrics = metrics;
+        _log = new ChannelLog(ns, settings.MaxRecoveredPublications, settings.MaxReplyBytes);
+        _hubs = new OwnerHubs(name, _log);
         // The journal keeps at most the publications since the last snapshot plus one snapshot's
         // history: about twice history-size. A smaller step would write the history out more often.
         _snapshotEvery = Math.Max(ns.HistorySize, 16);
     }
 
-    public static Props Props(string name, NamespaceSettings ns, int maxRecovered, long maxReplyBytes, Delivered? delivered) =>
-        Akka.Actor.Props.Create(() => new ChannelOwner(name, ns, maxRecovered, maxReplyBytes, delivered));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics) =>
+        Akka.Actor.Props.Create(() => new ChannelOwner(name, ns, settings, metrics));
 
     public override string PersistenceId => _name;
+
+    private bool IsIdle => _hubs.Count == 0 && _writing.Count == 0 && _queued.Count == 0;
+
+    protected override void PreStart() => _metrics.OwnerStarted();
+
+    protected override void PostStop() => _metrics.OwnerStopped();
 
     protected override void OnRecover(object message)
     {
@@ -63,10 +77,11 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
                 Apply(appended);
                 break;
             case RecoveryCompleted:
+                _idle = new OwnerIdle(Timers, _settings.Channels.IdleTimeout);
+                // Persist stashes what comes meanwhile: nobody hears of an epoch before it is stored.
                 if (_log.Epoch.Length == 0)
-                    Persist(new EpochStarted(ChannelLog.NewEpoch()), started => { _log.Start(started.Epoch); ReportReady(); });
-                else
-                    ReportReady();
+                    Persist(new EpochStarted(ChannelLog.NewEpoch()), started => _log.Start(started.Epoch));
+                _idle.Touch(IsIdle);
                 break;
         }
     }
@@ -75,17 +90,19 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
     {
         switch (message)
         {
-            case Append append:
-                _queued.Enqueue(append.Data);
-                if (_writing == 0)
+            case Publish publish:
+                _queued.Enqueue((publish.Data, Sender));
+                if (_writing.Count == 0)
                     Write();
                 break;
-            case Position position:
-                var (recovered, missed) = _log.Recover(position.Subscribe.Recover);
-                Sender.Tell(new Positioned(position.Subscribe, position.Subscriber, _log.Offset, _log.Epoch, recovered, missed));
-                break;
-            case Query query:
-                Sender.Tell(new Answered(query.Id, _log.Answer(query.HistoryQuery)));
+            case OwnerIdle.Tick:
+                if (_idle.Elapsed(IsIdle))
+                    Context.Parent.Tell(new Passivate(OwnerStop.Instance));
+                return;
+            case OwnerStop:
+                // The shard sends nothing more after this; what is queued is written first, and its publishers answered.
+                _stopping = true;
+                StopWhenWritten();
                 break;
             case SaveSnapshotSuccess saved:
                 _snapshotting = false;
@@ -106,15 +123,11 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
             case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
                 break;
             default:
-                Unhandled(message);
+                if (!_hubs.Handle(message, Context))
+                    Unhandled(message);
                 break;
         }
-    }
-
-    private void ReportReady()
-    {
-        var undelivered = _delivered is { } delivered ? _log.After(delivered.Epoch, delivered.Offset) : null;
-        Context.Parent.Tell(new Ready(_log.Epoch, _log.Offset, _log.History.Count, undelivered));
+        _idle.Touch(IsIdle);
     }
 
     private void Write()
@@ -122,20 +135,26 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
         var batch = new List<StoredPublication>(Math.Min(_queued.Count, MaxBatch));
         var at = DateTime.UtcNow;
         long bytes = 0;
-        while (batch.Count < MaxBatch && _queued.TryPeek(out var data) && (batch.Count == 0 || bytes + data.Length <= MaxBatchBytes))
+        while (batch.Count < MaxBatch && _queued.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Data.Length <= MaxBatchBytes))
         {
-            bytes += data.Length;
-            batch.Add(new StoredPublication(_queued.Dequeue(), at));
+            bytes += next.Data.Length;
+            var (data, publisher) = _queued.Dequeue();
+            batch.Add(new StoredPublication(data, at));
+            _writing.Add(publisher);
         }
-        _writing = batch.Count;
         PersistAsync(new PublicationsAppended(_log.Offset + 1, batch), OnStored);
     }
 
     private void OnStored(PublicationsAppended appended)
     {
-        _writing = 0;
         Apply(appended);
-        Context.Parent.Tell(new Appended(_log.Epoch, appended.FirstOffset, appended.Publications.Select(p => p.Data).ToList(), _log.History.Count, Repair: false));
+        _hubs.Deliver(new Appended(_name, _log.Epoch, appended.FirstOffset, appended.Publications.Select(p => p.Data).ToList(), _log.History.Count), Self);
+        for (var i = 0; i < _writing.Count; i++)
+        {
+            _metrics.Published();
+            _writing[i].Tell(new PublishAck(_name, appended.FirstOffset + i, _log.Epoch));
+        }
+        _writing.Clear();
         if (!_snapshotting && _sinceSnapshot >= _snapshotEvery)
         {
             _snapshotting = true;
@@ -144,6 +163,14 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
         }
         if (_queued.Count > 0)
             Write();
+        else
+            StopWhenWritten();
+    }
+
+    private void StopWhenWritten()
+    {
+        if (_stopping && _writing.Count == 0 && _queued.Count == 0)
+            Context.Stop(Self);
     }
 
     private void Apply(PublicationsAppended appended)
@@ -153,12 +180,16 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
         _sinceSnapshot += appended.Publications.Count;
     }
 
-    /// <summary>Akka stops this actor after this; the channel answers whatever it sent after these.</summary>
+    /// <summary>
+    /// Akka stops this actor after this. Its publishers are told the publication may not be stored (the write may
+    /// have reached the journal all the same); the hubs see it stop and register with the next owner, which
+    /// recovers from the journal and hands them whatever was stored.
+    /// </summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistFailure(cause, @event, sequenceNr);
-        Context.Parent.Tell(new AppendFailed(_writing + _queued.Count, cause.Message));
-        _writing = 0;
+        Fail(_writing.Concat(_queued.Select(queued => queued.Publisher)), $"the publication may not have been stored: {cause.Message}");
+        _writing.Clear();
         _queued.Clear();
     }
 
@@ -166,9 +197,17 @@ public sealed partial class ChannelOwner : UntypedPersistentActor
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
-        Context.Parent.Tell(new AppendFailed(_writing, cause.Message));
-        _writing = 0;
+        Fail(_writing, $"the publication was not stored: {cause.Message}");
+        _writing.Clear();
         if (_queued.Count > 0)
             Write();
+        else
+            StopWhenWritten();
+    }
+
+    private void Fail(IEnumerable<IActorRef> publishers, string reason)
+    {
+        foreach (var publisher in publishers.ToList())
+            publisher.Tell(new PublishFailed(_name, reason));
     }
 }

@@ -6,29 +6,35 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// /user/channels: creates one <see cref="ChannelActor"/> per channel name on first use and routes
-/// every <see cref="IChannelMessage"/> to it, keeping the original sender. While a channel is
-/// passivating, messages for its name wait here and go to its successor (or to it, if it stays).
+/// /user/channels, this node's entry to every channel: publications and history queries go to the channel's
+/// owner (through the owners' shard region, <see cref="ChannelOwners"/>: one owner in the cluster); subscribes,
+/// unsubscribes and presence go to the channel's hub on this node, a <see cref="ChannelHub"/> created on first use.
+/// The original sender is kept. While a hub is passivating, messages for its name wait here and go to its
+/// successor (or to it, if it stays).
 /// </summary>
 public sealed class ChannelRegistry : ReceiveActor
 {
     private readonly NotifySettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NotifyMetrics _metrics;
+    private readonly IActorRef _owners;
     private readonly Dictionary<string, IActorRef> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(IChannelMessage Message, IActorRef Sender)>> _waiting = new(StringComparer.Ordinal);
 
-    public ChannelRegistry(NotifySettings settings, NotifyMetrics metrics)
+    /// <param name="owners">This node's shard region of the channels' owners (<see cref="ChannelOwners.Start"/>).</param>
+    public ChannelRegistry(NotifySettings settings, NotifyMetrics metrics, IActorRef owners)
     {
         _settings = settings;
         _metrics = metrics;
+        _owners = owners;
         Receive<IChannelMessage>(Route);
         Receive<ChannelIdle>(idle => OnIdle(idle.Channel));
         Receive<ChannelResumed>(resumed => Resume(resumed.Channel));
         Receive<Terminated>(OnTerminated);
     }
 
-    public static Props Props(NotifySettings settings, NotifyMetrics metrics) => Akka.Actor.Props.Create(() => new ChannelRegistry(settings, metrics));
+    public static Props Props(NotifySettings settings, NotifyMetrics metrics, IActorRef owners) =>
+        Akka.Actor.Props.Create(() => new ChannelRegistry(settings, metrics, owners));
 
     /// <summary>
     /// A restarted channel would come back with no subscribers and a new epoch while they still
@@ -50,6 +56,15 @@ public sealed class ChannelRegistry : ReceiveActor
 
     private void Route(IChannelMessage message)
     {
+        if (message is Publish or HistoryQuery)
+        {
+            // Names reach the registry validated; the owner's props depend on the namespace, so check it here too.
+            if (_settings.NamespaceOf(message.Channel) is null)
+                _log.Error("Dropped a message for channel {0}: unknown namespace", message.Channel);
+            else
+                _owners.Forward(message);
+            return;
+        }
         if (_waiting.TryGetValue(message.Channel, out var queue))
         {
             queue.Add((message, Sender));
@@ -70,7 +85,7 @@ public sealed class ChannelRegistry : ReceiveActor
             _log.Error("Dropped a message for channel {0}: unknown namespace", name);
             return null;
         }
-        channel = Context.ActorOf(ChannelActor.Props(name, ns, _settings, _metrics), Uri.EscapeDataString(name));
+        channel = Context.ActorOf(ChannelHub.Props(name, ns, _settings, _metrics, _owners), Uri.EscapeDataString(name));
         Context.Watch(channel);
         _channels[name] = channel;
         return channel;

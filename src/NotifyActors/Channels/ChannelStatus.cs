@@ -1,7 +1,7 @@
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// Where one channel stands, written by its <see cref="ChannelActor"/> only (one writer) and read by
+/// Where one channel stands, written by its <see cref="ChannelHub"/> only (one writer) and read by
 /// any thread through <see cref="Snapshot"/>. Plain volatile fields rather than a new record per
 /// change, because the offset changes on every publication.
 /// </summary>

@@ -7,7 +7,13 @@ namespace NotifyActors.Configuration;
 /// recovers the same epoch and offsets. The wait spares re-creating the actors of a channel whose subscribers
 /// come and go.
 /// </param>
-public sealed record ChannelSettings(TimeSpan IdleTimeout)
+/// <param name="PositionCheck">
+/// How often a node's part of a channel (its hub) asks the channel's owner for its position while it has subscribers,
+/// and repairs from history what it missed: a publication lost between nodes, with none after it to show the gap,
+/// reaches the subscribers within this time.
+/// </param>
+public sealed record ChannelSettings(TimeSpan IdleTimeout, TimeSpan PositionCheck)
 {
-    internal static ChannelSettings Create(ConfigReader section) => new(section.NonNegativeDuration("idle-timeout"));
+    internal static ChannelSettings Create(ConfigReader section) =>
+        new(section.NonNegativeDuration("idle-timeout"), section.PositiveDuration("position-check"));
 }

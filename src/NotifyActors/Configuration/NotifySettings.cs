@@ -25,13 +25,19 @@ public sealed record NotifySettings(
     AdminSettings Admin,
     TcpSettings Tcp,
     ChannelSettings Channels,
-    PersistenceSettings Persistence)
+    PersistenceSettings Persistence,
+    ClusterSettings Cluster)
 {
     public static NotifySettings Create(Config config)
     {
         var notify = new ConfigReader(config, "notify");
         var profile = ParseProfile(notify);
         var namespaces = ReadNamespaces(config, notify.Section("namespaces"));
+        var persistence = PersistenceSettings.Create(notify.Section("persistence"));
+        var cluster = ClusterSettings.Create(notify.Section("cluster"));
+        // Each node would keep its own file, and a channel's owner moving between nodes would find another history.
+        if (persistence.Store == PersistenceStore.Sqlite && cluster.Seeds.Count > 0)
+            throw new SettingsException(notify.Section("persistence").Path("store"), "sqlite is for a single node; a cluster (notify.cluster.seeds) shares one store: set postgres (NOTIFY_PERSISTENCE=postgres)");
         return new NotifySettings(
             profile,
             SplitList(notify.String("urls")),
@@ -50,7 +56,8 @@ public sealed record NotifySettings(
             AdminSettings.Create(notify.Section("admin")),
             TcpSettings.Create(notify.Section("tcp")),
             ChannelSettings.Create(notify.Section("channels")),
-            PersistenceSettings.Create(notify.Section("persistence")));
+            persistence,
+            cluster);
     }
 
     /// <summary>

@@ -189,6 +189,15 @@ public sealed partial class SubscriberActor
         return true;
     }
 
+    private void OnChannelReset(ChannelReset reset)
+    {
+        if (!_memberships.TryGetValue(reset.Channel, out var membership) || !Sender.Equals(membership.Channel))
+            return;
+        _memberships.Remove(reset.Channel);
+        Context.Unwatch(membership.Channel);
+        Send(ServerFrames.Unsubscribed(null, reset.Channel, "insufficient_state"));
+    }
+
     private void OnChannelTerminated(Terminated terminated)
     {
         var lost = _memberships.FirstOrDefault(pair => terminated.ActorRef.Equals(pair.Value.Channel)).Key;

@@ -104,6 +104,9 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
             case Terminated terminated:
                 OnChannelTerminated(terminated);
                 break;
+            case ChannelReset reset:
+                OnChannelReset(reset);
+                break;
             case Describe:
                 Sender.Tell(Describing());
                 break;

@@ -10,6 +10,7 @@ public static class MetricNames
     public const string Connections = "notify.connections";
     public const string SubscriberActors = "notify.subscriber_actors";
     public const string Channels = "notify.channels";
+    public const string ChannelOwners = "notify.channel_owners";
     public const string OutboundQueueDepth = "notify.outbound_queue_depth";
     public const string LeakSuspected = "notify.leak_suspected";
     public const string DeadLetters = "notify.dead_letters";
@@ -18,6 +19,8 @@ public static class MetricNames
     public const string SlowConsumerDisconnects = "notify.slow_consumer_disconnects";
     public const string HeartbeatTimeouts = "notify.heartbeat_timeouts";
     public const string SubscriberFailures = "notify.subscriber_failures";
+    public const string ClusterMembers = "notify.cluster_members";
+    public const string ClusterUnreachable = "notify.cluster_unreachable";
     public const string TcpConnections = "notify.tcp_connections";
     public const string TcpRefused = "notify.tcp_refused";
 

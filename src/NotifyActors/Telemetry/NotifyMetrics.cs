@@ -15,6 +15,7 @@ public sealed class NotifyMetrics : IDisposable
     private long _connections;
     private long _subscriberActors;
     private long _channels;
+    private long _channelOwners;
     // Changed for every frame or delivery, on every core: striped (see StripedCounter).
     private readonly StripedCounter _outboundQueueDepth = new();
     private string? _leakReason;
@@ -28,13 +29,16 @@ public sealed class NotifyMetrics : IDisposable
     private long _tcpRefusedNodeLimit;
     private long _tcpRefusedAddressLimit;
     private long _tcpRefusedAdminLimit;
+    private long _clusterMembers;
+    private long _clusterUnreachable;
 
     public NotifyMetrics()
     {
         _meter = new Meter(MetricNames.Meter);
         _meter.CreateObservableGauge(MetricNames.Connections, () => Connections, "{connection}", "Open client WebSockets.");
         _meter.CreateObservableGauge(MetricNames.SubscriberActors, () => SubscriberActors, "{actor}", "Live subscriber actors (one per connection; drifting from connections means a leak).");
-        _meter.CreateObservableGauge(MetricNames.Channels, () => Channels, "{actor}", "Live channel actors.");
+        _meter.CreateObservableGauge(MetricNames.Channels, () => Channels, "{actor}", "Live channel hubs: channels with subscribers (or just left by them) on this node.");
+        _meter.CreateObservableGauge(MetricNames.ChannelOwners, () => ChannelOwners, "{actor}", "Live channel owners on this node: the one writer of each channel's offsets, one per channel in the cluster.");
         _meter.CreateObservableGauge(MetricNames.OutboundQueueDepth, () => OutboundQueueDepth, "{frame}", "Frames queued for sockets across all connections.");
         _meter.CreateObservableGauge(MetricNames.LeakSuspected, () => LeakSuspected ? 1 : 0, null, "1 while the leak watchdog sees subscriber actors and sockets disagree, else 0.");
         _meter.CreateObservableCounter(MetricNames.DeadLetters, () => DeadLetters, "{message}", "Messages sent to actors that no longer exist or dropped by Akka.");
@@ -43,6 +47,8 @@ public sealed class NotifyMetrics : IDisposable
         _meter.CreateObservableCounter(MetricNames.SlowConsumerDisconnects, () => SlowConsumerDisconnects, "{connection}", "Connections closed with 4001 because their outbound queue overflowed or a write stalled.");
         _meter.CreateObservableCounter(MetricNames.HeartbeatTimeouts, () => HeartbeatTimeouts, "{connection}", "Connections closed with 4000 because the client showed no sign of life.");
         _meter.CreateObservableCounter(MetricNames.SubscriberFailures, () => SubscriberFailures, "{failure}", "Subscriber actors stopped by their supervisor after an exception.");
+        _meter.CreateObservableGauge(MetricNames.ClusterMembers, () => ClusterMembers, "{node}", "Cluster members Up, as this node sees them.");
+        _meter.CreateObservableGauge(MetricNames.ClusterUnreachable, () => ClusterUnreachable, "{node}", "Cluster members this node cannot reach.");
         _meter.CreateObservableGauge(MetricNames.TcpConnections, () => TcpConnections, "{connection}", "TCP connections open on the public listeners: WebSockets, upgrades in progress, server API connections.");
         _meter.CreateObservableCounter(MetricNames.TcpRefused, () => (Measurement<long>[])
         [
@@ -55,6 +61,9 @@ public sealed class NotifyMetrics : IDisposable
     public long Connections => Interlocked.Read(ref _connections);
     public long SubscriberActors => Interlocked.Read(ref _subscriberActors);
     public long Channels => Interlocked.Read(ref _channels);
+    public long ChannelOwners => Interlocked.Read(ref _channelOwners);
+    public long ClusterMembers => Interlocked.Read(ref _clusterMembers);
+    public long ClusterUnreachable => Interlocked.Read(ref _clusterUnreachable);
     public long OutboundQueueDepth => _outboundQueueDepth.Sum();
     public bool LeakSuspected => LeakReason is not null;
     public long DeadLetters => Interlocked.Read(ref _deadLettersTotal);
@@ -70,6 +79,16 @@ public sealed class NotifyMetrics : IDisposable
     public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
     public void SubscriberStarted() => Interlocked.Increment(ref _subscriberActors);
     public void SubscriberStopped() => Interlocked.Decrement(ref _subscriberActors);
+    /// <summary>The cluster as this node sees it now (set by the cluster monitor on every membership or reachability change).</summary>
+    public void ClusterChanged(int members, int unreachable)
+    {
+        Interlocked.Exchange(ref _clusterMembers, members);
+        Interlocked.Exchange(ref _clusterUnreachable, unreachable);
+    }
+
+    public void OwnerStarted() => Interlocked.Increment(ref _channelOwners);
+    public void OwnerStopped() => Interlocked.Decrement(ref _channelOwners);
+
     public void ChannelStarted() => Interlocked.Increment(ref _channels);
     public void ChannelStopped() => Interlocked.Decrement(ref _channels);
     public void OutboundQueued(long frames) => _outboundQueueDepth.Add(frames);

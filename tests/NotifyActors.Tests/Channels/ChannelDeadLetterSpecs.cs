@@ -3,6 +3,7 @@ using Akka.Actor;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
+using NotifyActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class ChannelDeadLetterSpecs : Akka.TestKit.Xunit2.TestKit
     public ChannelDeadLetterSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactoryWith("notify.namespaces.chat { allow-client-publish = on, presence = on }"));
-        _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");
+        _channels = SingleNode.StartChannels(Sys, settings, _metrics);
         _counter = Sys.ActorOf(DeadLetterCounter.Props(_metrics, _recent), "dead-letters");
     }
 

@@ -4,6 +4,7 @@ using Akka.Configuration;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
+using NotifyActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -21,7 +22,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         var settings = NotifySettings.Create(ConfigurationFactory
             .ParseString("notify.namespaces.feed { history-size = 3, history-ttl = 10m }")
             .WithFallback(NotifyConfig.Defaults));
-        _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");
+        _channels = SingleNode.StartChannels(Sys, settings, _metrics);
         _directory = ChannelDirectory.For(Sys);
     }
 

@@ -6,6 +6,7 @@ using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Telemetry;
+using NotifyActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,7 +33,7 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
     public ChannelFeatureSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactory.ParseString(Hocon).WithFallback(NotifyConfig.Defaults));
-        _channels = Sys.ActorOf(ChannelRegistry.Props(settings, _metrics), "channels");
+        _channels = SingleNode.StartChannels(Sys, settings, _metrics);
     }
 
     [Fact]
@@ -234,7 +235,7 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
         var left = subscriber.ExpectMsg<SubscribeAck>();
         _channels.Tell(new Unsubscribe("room:lobby"), subscriber);
 
-        AwaitAssert(() => Assert.Equal(0, _metrics.Channels), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Equal((0L, 0L), (_metrics.Channels, _metrics.ChannelOwners)), TimeSpan.FromSeconds(10));
         Assert.NotEqual(left.Epoch, Publish("room:lobby", "1").Epoch);
     }
 

@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using System.Collections.Concurrent;
 using System.Text;
 using Akka.Actor;
@@ -5,6 +6,7 @@ using Akka.TestKit;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
+using NotifyActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -18,7 +20,9 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
 
     public ChannelSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
     {
-        _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(NotifyConfig.Defaults), _metrics), "channels");
+        // Channels stop as soon as they are idle: every spec here races with passivation.
+        var settings = NotifySettings.Create(ConfigurationFactory.ParseString("notify.channels.idle-timeout = 0s").WithFallback(NotifyConfig.Defaults));
+        _channels = SingleNode.StartChannels(Sys, settings, _metrics);
     }
 
     [Fact]
@@ -69,7 +73,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
     public void A_channel_without_subscribers_stops_and_its_successor_starts_a_new_epoch()
     {
         var first = Publish("quiet", "1");
-        AwaitAssert(() => Assert.Equal(0, _metrics.Channels), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Equal((0L, 0L), (_metrics.Channels, _metrics.ChannelOwners)), TimeSpan.FromSeconds(10));
 
         var second = Publish("quiet", "2");
 
@@ -103,20 +107,23 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Subscribes_racing_with_passivation_are_never_lost()
     {
-        // A channel with no subscribers passivates after every publish; subscribes arriving meanwhile
-        // wait in the registry and must each be answered, by the old or the new incarnation.
-        var probes = new List<TestProbe>();
-        for (var round = 0; round < 200; round++)
+        // A channel's hub with no subscribers passivates as soon as the last one leaves; the next
+        // subscribe, sent at once, races with that and waits in the registry: each must be answered, by the old or
+        // the new incarnation.
+        var previous = CreateTestProbe();
+        _channels.Tell(new Subscribe("flappy", 0, null, Member), previous);
+        await previous.ExpectMsgAsync<SubscribeAck>(TimeSpan.FromSeconds(10));
+        for (var round = 1; round <= 200; round++)
         {
             _ = _channels.Ask<PublishAck>(new Publish("flappy", Encoding.UTF8.GetBytes("1")), TimeSpan.FromSeconds(10));
+            _channels.Tell(new Unsubscribe("flappy"), previous);
             var probe = CreateTestProbe();
             _channels.Tell(new Subscribe("flappy", round, null, Member), probe);
-            _channels.Tell(new Unsubscribe("flappy"), probe);
-            probes.Add(probe);
-        }
-        foreach (var probe in probes)
             await probe.ExpectMsgAsync<SubscribeAck>(TimeSpan.FromSeconds(10));
-        await AwaitAssertAsync(() => Assert.Equal(0, _metrics.Channels), TimeSpan.FromSeconds(10));
+            previous = probe;
+        }
+        _channels.Tell(new Unsubscribe("flappy"), previous);
+        await AwaitAssertAsync(() => Assert.Equal((0L, 0L), (_metrics.Channels, _metrics.ChannelOwners)), TimeSpan.FromSeconds(10));
     }
 
     protected override void AfterAll()

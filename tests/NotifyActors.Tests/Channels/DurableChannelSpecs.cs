@@ -6,6 +6,7 @@ using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Telemetry;
+using NotifyActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -39,7 +40,7 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
     public DurableChannelSpecs(ITestOutputHelper output)
         : base(ConfigurationFactory.ParseString(Hocon).WithFallback(NotifyConfig.Defaults), output: output)
     {
-        _channels = Sys.ActorOf(ChannelRegistry.Props(NotifySettings.Create(Sys.Settings.Config), _metrics), "channels");
+        _channels = SingleNode.StartChannels(Sys, NotifySettings.Create(Sys.Settings.Config), _metrics);
     }
 
     [Fact]
@@ -241,7 +242,7 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
         return subscriber;
     }
 
-    private void AwaitPassivated() => AwaitAssert(() => Assert.Equal(0, _metrics.Channels), TimeSpan.FromSeconds(10));
+    private void AwaitPassivated() => AwaitAssert(() => Assert.Equal((0L, 0L), (_metrics.Channels, _metrics.ChannelOwners)), TimeSpan.FromSeconds(10));
 
     private PublishAck Publish(string channel, string json)
     {

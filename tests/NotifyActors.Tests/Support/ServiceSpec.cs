@@ -23,7 +23,7 @@ public abstract class ServiceSpec : Akka.TestKit.Xunit2.TestKit
         Settings = NotifySettings.Create(Sys.Settings.Config);
         Metrics = new NotifyMetrics();
         _owned.Add(Metrics);
-        Channels = Sys.ActorOf(ChannelRegistry.Props(Settings, Metrics), "channels");
+        Channels = SingleNode.StartChannels(Sys, Settings, Metrics);
         Connections = Sys.ActorOf(ConnectionsSupervisor.Props(Settings, Channels, Metrics), "connections");
     }
 

@@ -7,49 +7,35 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// One channel on this node: its subscribers (watched, so one that stops for any reason leaves, with a
-/// leave push where join-leave is on), its presence, and the fan-out of each publication to them, the
-/// frame encoded once. Its sequence (offsets, epoch, history) belongs to a <see cref="ChannelOwner"/>
-/// child in a namespace with history, which journals each publication before it reaches anyone; in a
-/// namespace without history there is nothing to keep, and this actor holds the sequence itself.
-/// With no subscribers and nothing asked of it for notify.channels.idle-timeout it asks its parent to
-/// passivate it (the registry holds messages for the name meanwhile, so none is lost to the race).
+/// One channel on this node: its local subscribers (watched, so one that stops for any reason leaves, with a leave
+/// push where join-leave is on), their presence, and the fan-out to them of each publication, which reaches this node
+/// once and is encoded once here. The channel's sequence belongs to its owner, one in the cluster, wherever sharding
+/// put it; this hub registers with it and receives every publication from it in order (ChannelHub.Owner.cs).
+/// With no subscribers for notify.channels.idle-timeout it asks its parent to passivate it (the registry holds
+/// messages for the name meanwhile, so none is lost to the race).
 /// An UntypedActor: there can be one per connection, and a ReceiveActor would build (and compile)
 /// its handler table for every instance.
 /// </summary>
-public sealed partial class ChannelActor : UntypedActor, IWithTimers
+public sealed partial class ChannelHub : UntypedActor, IWithTimers
 {
     private readonly string _name;
     private readonly NamespaceSettings _namespace;
     private readonly NotifySettings _settings;
     private readonly NotifyMetrics _metrics;
+    private readonly IActorRef _owners;
     private readonly ChannelFanout _fanout = new();
     private readonly ChannelDirectory _directory = ChannelDirectory.For(Context.System);
-    // Without history: the sequence, here. With history: null, and _owner holds it.
-    private readonly ChannelLog? _log;
-    private IActorRef? _owner;
-    // What this channel has delivered; "" until its owner is ready.
-    private string _epoch = "";
-    private long _offset;
-    private int _historyCount;
-    // Publishers whose publication went to the owner, in the order it answers them.
-    private readonly Queue<IActorRef> _publishers = new();
-    // Subscribers waiting for the owner's position, with what they asked; history queries waiting for its
-    // answer, with their askers. Both are asked again of the next owner if this one stops.
-    private readonly Dictionary<IActorRef, Subscribe> _joining = [];
-    private readonly Dictionary<long, (HistoryQuery Query, IActorRef Asker)> _queries = [];
-    private long _lastQuery;
     private ChannelStatus _status = null!;
     private bool _idleReported;
 
-    public ChannelActor(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics)
+    /// <param name="owners">The shard region of the channels' owners (<see cref="ChannelOwners"/>).</param>
+    public ChannelHub(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics, IActorRef owners)
     {
         _name = name;
         _namespace = ns;
         _settings = settings;
         _metrics = metrics;
-        if (!ns.KeepsHistory)
-            _log = new ChannelLog(ns, settings.MaxRecoveredPublications, settings.MaxReplyBytes);
+        _owners = owners;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -58,25 +44,17 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
-            case Publish publish:
-                OnPublish(publish);
-                break;
-            case ChannelOwner.Appended appended:
+            case Appended appended:
                 OnAppended(appended);
-                break;
-            case ChannelOwner.AppendFailed failed:
-                for (var i = 0; i < failed.Count && _publishers.TryDequeue(out var publisher); i++)
-                    publisher.Tell(new PublishFailed(_name, $"the publication was not stored: {failed.Reason}"));
-                ReportIfIdle();
                 break;
             case Subscribe subscribe:
                 OnSubscribe(subscribe);
                 break;
-            case ChannelOwner.Positioned positioned:
+            case SubscriberPositioned positioned:
                 OnPositioned(positioned);
                 break;
-            case ChannelOwner.Ready ready:
-                OnOwnerReady(ready);
+            case HubRegistered registered:
+                OnRegistered(registered);
                 break;
             case Unsubscribe:
                 Leave(Sender);
@@ -87,24 +65,15 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
             case Terminated terminated:
                 Leave(terminated.ActorRef);
                 break;
-            case HistoryQuery query:
-                OnHistory(query);
-                break;
-            case ChannelOwner.Answered answered:
-                if (_queries.Remove(answered.Id, out var asked))
-                    asked.Asker.Tell(answered.Result);
-                ReportIfIdle();
-                break;
             case PresenceQuery query:
                 Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
                 ReportIfIdle();
                 break;
+            case PositionCheck:
+                CheckPosition();
+                break;
             case IdleTimeout:
                 OnIdleTimeout();
-                break;
-            case RetryOwner:
-                if (_joining.Count > 0 || _queries.Count > 0)
-                    Owner();
                 break;
             case ChannelRegistry.Passivate:
                 OnPassivate();
@@ -115,8 +84,8 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
         }
     }
 
-    public static Props Props(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics) =>
-        DirectProps<ChannelActor>.Create(() => new ChannelActor(name, ns, settings, metrics), CompactMailbox.Dispatcher);
+    public static Props Props(string name, NamespaceSettings ns, NotifySettings settings, NotifyMetrics metrics, IActorRef owners) =>
+        DirectProps<ChannelHub>.Create(() => new ChannelHub(name, ns, settings, metrics, owners), CompactMailbox.Dispatcher);
 
     private sealed record IdleTimeout
     {
@@ -127,16 +96,7 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
     {
         _metrics.ChannelStarted();
         _status = _directory.Register(_name);
-        if (_log is not null)
-        {
-            _log.Start(ChannelLog.NewEpoch());
-            _epoch = _log.Epoch;
-            Report();
-        }
-        else
-        {
-            Owner();
-        }
+        CheckPosition();
     }
 
     protected override void PostStop()
@@ -147,55 +107,24 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
 
     private void Report() => _status.Update(_fanout.Count, _offset, _historyCount, _epoch);
 
-    private void OnPublish(Publish publish)
-    {
-        if (_log is null)
-        {
-            _publishers.Enqueue(Sender);
-            Owner().Tell(new ChannelOwner.Append(publish.Data));
-            Timers.Cancel(IdleTimeout.Instance);
-            return;
-        }
-        var offset = _log.Append(publish.Data, DateTime.UtcNow);
-        Deliver(offset, publish.Data);
-        _metrics.Published();
-        Report();
-        Sender.Tell(new PublishAck(_name, offset, _epoch));
-        ReportIfIdle();
-    }
-
     private void Deliver(long offset, byte[] data)
     {
         _offset = offset;
         _fanout.Deliver(new Publication(_name, offset, _epoch, ServerFrames.Publication(_name, offset, data)));
-    }
-
-    private void OnHistory(HistoryQuery query)
-    {
-        if (_log is not null)
-        {
-            Sender.Tell(_log.Answer(query));
-            ReportIfIdle();
-            return;
-        }
-        _queries[++_lastQuery] = (query, Sender);
-        Timers.Cancel(IdleTimeout.Instance);
-        AskOwner(new ChannelOwner.Query(_lastQuery, query));
+        JoinHeldAt(offset);
     }
 
     private void OnSubscribe(Subscribe subscribe)
     {
-        if (!_fanout.Contains(Sender) && !_joining.ContainsKey(Sender))
+        if (!_fanout.Contains(Sender) && !_joinIds.ContainsKey(Sender))
             Context.Watch(Sender);
         Timers.Cancel(IdleTimeout.Instance);
-        if (_log is not null)
-        {
-            var (recovered, missed) = _log.Recover(subscribe.Recover);
-            Join(Sender, subscribe, _log.Offset, recovered, missed);
-            return;
-        }
-        _joining[Sender] = subscribe;
-        AskOwner(new ChannelOwner.Position(subscribe, Sender));
+        if (_joinIds.Remove(Sender, out var previous))
+            _joining.Remove(previous);
+        var id = ++_lastJoin;
+        _joining[id] = new PendingJoin(Sender, subscribe);
+        _joinIds[Sender] = id;
+        AskPosition(id);
     }
 
     private void Join(IActorRef subscriber, Subscribe subscribe, long offset, bool? recovered, IReadOnlyList<HistoricPublication> missed)
@@ -211,7 +140,9 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
 
     private void Leave(IActorRef subscriber)
     {
-        var wasJoining = _joining.Remove(subscriber);
+        var wasJoining = _joinIds.Remove(subscriber, out var id) && _joining.Remove(id);
+        if (wasJoining)
+            _held.RemoveAll(h => h.Id == id);
         if (_fanout.Remove(subscriber) is { } member)
         {
             Context.Unwatch(subscriber);
@@ -226,7 +157,7 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
         ReportIfIdle();
     }
 
-    private bool IsIdle => _fanout.Count == 0 && _joining.Count == 0 && _publishers.Count == 0 && _queries.Count == 0;
+    private bool IsIdle => _fanout.Count == 0 && _joining.Count == 0;
 
     /// <summary>Starts (or restarts) the idle wait when nothing is left to do; the channel asks to passivate when it ends.</summary>
     private void ReportIfIdle()
@@ -254,7 +185,7 @@ public sealed partial class ChannelActor : UntypedActor, IWithTimers
             Context.Stop(Self);
             return;
         }
-        // A subscribe or publish overtook the idle report: stay, and let the registry route to us again.
+        // A subscribe overtook the idle report: stay, and let the registry route to us again.
         _idleReported = false;
         Context.Parent.Tell(new ChannelRegistry.ChannelResumed(_name));
         ReportIfIdle();
