@@ -54,6 +54,48 @@ public sealed class ClusterSpecs
     }
 
     [Fact]
+    public async Task Presence_from_any_node_lists_the_subscribers_of_every_node()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, "notify.namespaces.seen { presence = on }");
+        const string channel = "seen:lobby";
+        var clients = new List<TestClient>();
+        try
+        {
+            foreach (var node in cluster.Nodes.Concat(cluster.Nodes))
+            {
+                var client = await node.ConnectAsAsync($"user-{clients.Count}");
+                clients.Add(client);
+                await client.SubscribeAsync(channel, id: 1);
+            }
+            var everyone = Members(clients);
+
+            foreach (var node in cluster.Nodes)
+            {
+                var (status, body) = await node.GetJsonAsync($"api/presence?channel={channel}");
+                Assert.Equal(System.Net.HttpStatusCode.OK, status);
+                Assert.Equal(everyone, Clients(body));
+            }
+            Assert.Equal(everyone, Clients(await clients[2].AskAsync($$"""{"op":"presence","id":7,"channel":"{{channel}}"}""")));
+
+            // A client that leaves, on one node, leaves the presence every node answers.
+            var leaving = clients[1];
+            clients.RemoveAt(1);
+            await leaving.DisposeAsync();
+            var rest = Members(clients);
+            foreach (var node in cluster.Nodes)
+            {
+                await Eventually.HoldsAsync(async () => Clients((await node.GetJsonAsync($"api/presence?channel={channel}")).Body).SequenceEqual(rest),
+                    TimeSpan.FromSeconds(10), () => "the client that left is still listed");
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+                await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Subscribes_on_other_nodes_racing_publications_see_every_later_offset_once_in_order()
     {
         await using var cluster = await LocalCluster.StartAsync(3);
@@ -86,14 +128,24 @@ public sealed class ClusterSpecs
             }
 
             var published = new ConcurrentDictionary<long, string>();
+            var unanswered = 0;
             using var stop = new CancellationTokenSource();
             var publishers = Enumerable.Range(0, 2).Select(p => Task.Run(async () =>
             {
                 for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
                     var data = $"\"p{p}-{n}\"";
-                    var (offset, publishedEpoch) = await others[(p + n) % 2].PublishOkAsync(channel, data);
-                    Assert.Equal(epoch, publishedEpoch);
+                    using var response = await others[(p + n) % 2].PublishAsync(channel, data);
+                    if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        // Sharding delivers at most once while a shard moves: a publish caught in the hand-off is not
+                        // answered in time, and it may or may not have been stored (the 503 says so).
+                        Interlocked.Increment(ref unanswered);
+                        continue;
+                    }
+                    var body = await response.JsonAsync();
+                    Assert.Equal(epoch, body.GetProperty("epoch").GetString());
+                    var offset = body.GetProperty("offset").GetInt64();
                     Assert.True(published.TryAdd(offset, data), $"offset {offset} given twice");
                 }
             })).ToList();
@@ -109,10 +161,18 @@ public sealed class ClusterSpecs
             Assert.Equal(epoch, endEpoch);
             published[final] = EndMarker;
 
-            // Every answered publication has its own offset, none missing; each subscriber saw each once, in order.
-            Assert.Equal(Enumerable.Range((int)first + 1, (int)(final - first)).Select(i => (long)i), published.Keys.Order());
+            // Each subscriber saw every offset once, in order, with no gap; every answered publication among them, as published.
+            Assert.InRange(unanswered, 0, 5);
+            Assert.InRange(published.Count, final - first - unanswered, final - first);
             foreach (var received in await Task.WhenAll(clients.Select(c => ReadUntilEndAsync(c, channel))))
-                Assert.Equal(published.OrderBy(p => p.Key).Select(p => (p.Key, p.Value)), received);
+            {
+                Assert.Equal(Enumerable.Range((int)first + 1, (int)(final - first)).Select(i => (long)i), received.Select(r => r.Offset));
+                foreach (var (offset, data) in received)
+                {
+                    if (published.TryGetValue(offset, out var answered))
+                        Assert.Equal(answered, data);
+                }
+            }
         }
         finally
         {
@@ -120,6 +180,14 @@ public sealed class ClusterSpecs
                 await client.DisposeAsync();
         }
     }
+
+    private static List<(string Client, string User)> Members(IEnumerable<TestClient> clients) =>
+        clients.Select(c => (c.Welcome.GetProperty("client").GetString()!, c.Welcome.GetProperty("user").GetString()!)).Order().ToList();
+
+    private static List<(string Client, string User)> Clients(System.Text.Json.JsonElement presence) =>
+        presence.GetProperty("clients").EnumerateArray()
+            .Select(c => (c.GetProperty("client").GetString()!, c.GetProperty("user").GetString()!))
+            .Order().ToList();
 
     private static async Task<List<(long Offset, string Data)>> ReadUntilEndAsync(TestClient client, string channel)
     {

@@ -50,7 +50,7 @@ public sealed class DescriptorExhaustionSpecs
             var before = await GaugesAsync(admin);
             var descriptorsBefore = OpenDescriptors(server.Process.Id);
 
-            // 25 addresses x 60 partial upgrades: past the 50 each may hold, and far more than the descriptors left (about 1024 - 200 - 256).
+            // 25 addresses x 60 partial upgrades: past the 50 each may hold, and far more than the descriptors left (about 1024 - 200 - 320).
             using (var flood = await PartialUpgradeFlood.OpenAsync(port, PartialUpgradeFlood.Sources(25), perSource: 60))
             {
                 Assert.False(server.Process.HasExited, "the process died under the flood");

@@ -65,9 +65,8 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
             case Terminated terminated:
                 Leave(terminated.ActorRef);
                 break;
-            case PresenceQuery query:
-                Sender.Tell(new PresenceResult(_name, query.RequestId, _fanout.Members));
-                ReportIfIdle();
+            case HubPresence presence:
+                Sender.Tell(new HubMembers(_name, presence.QueryId, _fanout.Members));
                 break;
             case PositionCheck:
                 CheckPosition();

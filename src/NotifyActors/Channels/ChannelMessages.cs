@@ -71,11 +71,11 @@ public sealed record HistoryQuery(string Channel, long RequestId, int? Limit, Re
 public sealed record HistoryResult(string Channel, long RequestId, long Offset, string Epoch, IReadOnlyList<HistoricPublication>? Publications)
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
-/// <summary>Asks who is subscribed. Answered with <see cref="PresenceResult"/>.</summary>
-public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMessage;
+/// <summary>Asks who is subscribed, on every node. Answered with <see cref="PresenceResult"/>.</summary>
+public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMessage, IClusterMessage;
 
 public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyList<ChannelMember> Members)
-    : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+    : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>A join or leave frame for the other subscribers (only where the namespace has join-leave on).</summary>
 public sealed record MembershipEvent(string Channel, byte[] Frame) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;

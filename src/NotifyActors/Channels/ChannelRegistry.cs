@@ -6,7 +6,7 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// /user/channels, this node's entry to every channel: publications and history queries go to the channel's
+/// /user/channels, this node's entry to every channel: publications, history and presence queries go to the channel's
 /// owner (through the owners' shard region, <see cref="ChannelOwners"/>: one owner in the cluster); subscribes,
 /// unsubscribes and presence go to the channel's hub on this node, a <see cref="ChannelHub"/> created on first use.
 /// The original sender is kept. While a hub is passivating, messages for its name wait here and go to its
@@ -56,7 +56,7 @@ public sealed class ChannelRegistry : ReceiveActor
 
     private void Route(IChannelMessage message)
     {
-        if (message is Publish or HistoryQuery)
+        if (message is Publish or HistoryQuery or PresenceQuery)
         {
             // Names reach the registry validated; the owner's props depend on the namespace, so check it here too.
             if (_settings.NamespaceOf(message.Channel) is null)

@@ -1,9 +1,11 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace NotifyActors.Channels;
 
 /// <summary>
-/// The hubs registered with one channel owner, and what every owner answers them. Hubs are watched, so a hub that
+/// The hubs registered with one channel owner, and what every owner answers them and its askers (positions,
+/// history, presence gathered from every hub). Hubs are watched, so a hub that
 /// stops, or whose node leaves or dies, is forgotten. Shared by both kinds of owner (<see cref="ChannelOwner"/>,
 /// <see cref="EphemeralChannelOwner"/>), which differ only in how a publication gets its offset.
 /// </summary>
@@ -15,7 +17,13 @@ internal sealed class OwnerHubs(string channel, ChannelLog log)
     /// </summary>
     private const long MaxRepairBytes = 1 << 20;
 
+    /// <summary>How long a presence query waits for the hubs: one that has not answered by then (its node is slow or gone) is left out.</summary>
+    private static readonly TimeSpan PresenceTimeout = TimeSpan.FromSeconds(2);
+
     private readonly HashSet<IActorRef> _hubs = [];
+    // Presence queries waiting for hubs, by the owner's number for them.
+    private readonly Dictionary<long, Gathering> _gatherings = [];
+    private long _lastGathering;
 
     public int Count => _hubs.Count;
 
@@ -34,8 +42,30 @@ internal sealed class OwnerHubs(string channel, ChannelLog log)
             case HistoryQuery query:
                 context.Sender.Tell(log.Answer(query), context.Self);
                 return true;
+            case PresenceQuery query:
+                Gather(query, context);
+                return true;
+            case HubMembers members:
+                if (_gatherings.TryGetValue(members.QueryId, out var gathering) && gathering.Waiting.Remove(context.Sender))
+                {
+                    gathering.Members.AddRange(members.Members);
+                    AnswerIfComplete(members.QueryId, gathering, context);
+                }
+                return true;
+            case GatheringTimeout timeout:
+                if (_gatherings.TryGetValue(timeout.Id, out var late))
+                {
+                    late.Waiting.Clear();
+                    AnswerIfComplete(timeout.Id, late, context);
+                }
+                return true;
             case Terminated terminated:
                 _hubs.Remove(terminated.ActorRef);
+                foreach (var (id, waiting) in _gatherings.ToList())
+                {
+                    if (waiting.Waiting.Remove(terminated.ActorRef))
+                        AnswerIfComplete(id, waiting, context);
+                }
                 return true;
             default:
                 return false;
@@ -48,6 +78,35 @@ internal sealed class OwnerHubs(string channel, ChannelLog log)
         foreach (var hub in _hubs)
             hub.Tell(appended, self);
     }
+
+    /// <summary>Asks every hub for its members; the answer goes to the asker when all have answered, stopped or timed out.</summary>
+    private void Gather(PresenceQuery query, IActorContext context)
+    {
+        var id = ++_lastGathering;
+        var gathering = new Gathering(query, context.Sender, [.. _hubs]);
+        _gatherings[id] = gathering;
+        foreach (var hub in gathering.Waiting)
+            hub.Tell(new HubPresence(channel, id), context.Self);
+        if (gathering.Waiting.Count > 0)
+            context.System.Scheduler.ScheduleTellOnce(PresenceTimeout, context.Self, new GatheringTimeout(id), ActorRefs.NoSender);
+        AnswerIfComplete(id, gathering, context);
+    }
+
+    private void AnswerIfComplete(long id, Gathering gathering, IActorContext context)
+    {
+        if (gathering.Waiting.Count > 0)
+            return;
+        _gatherings.Remove(id);
+        gathering.Asker.Tell(new PresenceResult(channel, gathering.Query.RequestId, gathering.Members), context.Self);
+    }
+
+    private sealed record Gathering(PresenceQuery Query, IActorRef Asker, HashSet<IActorRef> Waiting)
+    {
+        public List<ChannelMember> Members { get; } = [];
+    }
+
+    /// <summary>A presence query's time is up. It may reach an owner that has stopped: not a leak.</summary>
+    internal sealed record GatheringTimeout(long Id) : IDeadLetterSuppression;
 
     /// <summary>The first of <paramref name="missed"/> that fit in one answer; at least one, so that a repair always moves on.</summary>
     private static IReadOnlyList<HistoricPublication>? Within(IReadOnlyList<HistoricPublication>? missed)

@@ -42,6 +42,12 @@ public sealed record SubscriberPosition(string Channel, long Id, RecoveryPositio
 public sealed record SubscriberPositioned(string Channel, long Id, long Offset, string Epoch, bool? Recovered, IReadOnlyList<HistoricPublication> Missed)
     : IClusterMessage;
 
+/// <summary>The owner asks a hub for its members, to answer a presence query for the whole cluster; answered by <see cref="HubMembers"/>.</summary>
+public sealed record HubPresence(string Channel, long QueryId) : IClusterMessage;
+
+/// <summary>A hub's members: the channel's subscribers on its node.</summary>
+public sealed record HubMembers(string Channel, long QueryId, IReadOnlyList<ChannelMember> Members) : IClusterMessage;
+
 /// <summary>
 /// What the shard sends an owner to stop it, when the owner asked to passivate or its shard moves to another node:
 /// the owner finishes the write in flight (and answers its publishers) first.

@@ -31,6 +31,10 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         Appended => "appended",
         SubscriberPosition => "position",
         SubscriberPositioned => "positioned",
+        PresenceQuery => "presence",
+        PresenceResult => "presence-result",
+        HubPresence => "hub-presence",
+        HubMembers => "hub-members",
         _ => throw new ArgumentException($"{nameof(ClusterMessageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -63,6 +67,10 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             "appended" => ReadAppended(reader),
             "position" => new SubscriberPosition(reader.ReadString(), reader.ReadInt64(), ReadPosition(reader)),
             "positioned" => new SubscriberPositioned(reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), ReadOptionalBool(reader), ReadPublications(reader)),
+            "presence" => new PresenceQuery(reader.ReadString(), reader.ReadInt64()),
+            "presence-result" => new PresenceResult(reader.ReadString(), reader.ReadInt64(), ReadMembers(reader)),
+            "hub-presence" => new HubPresence(reader.ReadString(), reader.ReadInt64()),
+            "hub-members" => new HubMembers(reader.ReadString(), reader.ReadInt64(), ReadMembers(reader)),
             _ => throw new SerializationException($"unknown cluster message manifest '{manifest}'"),
         };
     }
@@ -132,9 +140,45 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
                 WriteOptionalBool(writer, positioned.Recovered);
                 WritePublications(writer, positioned.Missed);
                 break;
+            case PresenceQuery query:
+                writer.Write(query.Channel);
+                writer.Write(query.RequestId);
+                break;
+            case PresenceResult result:
+                writer.Write(result.Channel);
+                writer.Write(result.RequestId);
+                WriteMembers(writer, result.Members);
+                break;
+            case HubPresence presence:
+                writer.Write(presence.Channel);
+                writer.Write(presence.QueryId);
+                break;
+            case HubMembers members:
+                writer.Write(members.Channel);
+                writer.Write(members.QueryId);
+                WriteMembers(writer, members.Members);
+                break;
             default:
                 throw new ArgumentException($"{nameof(ClusterMessageSerializer)} cannot serialize {obj.GetType()}");
         }
+    }
+
+    private static void WriteMembers(BinaryWriter writer, IReadOnlyList<ChannelMember> members)
+    {
+        writer.Write(members.Count);
+        foreach (var member in members)
+        {
+            writer.Write(member.Client);
+            writer.Write(member.User);
+        }
+    }
+
+    private static IReadOnlyList<ChannelMember> ReadMembers(BinaryReader reader)
+    {
+        var members = new ChannelMember[ReadCount(reader)];
+        for (var i = 0; i < members.Length; i++)
+            members[i] = new ChannelMember(reader.ReadString(), reader.ReadString());
+        return members;
     }
 
     private static Appended ReadAppended(BinaryReader reader)

@@ -45,6 +45,11 @@ public sealed class ClusterMessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         { "positioned, recovered", new SubscriberPositioned("news", 12, 42, "ab12cd34", true, Kept) },
         { "positioned, not recovered", new SubscriberPositioned("news", 13, 42, "ab12cd34", false, []) },
         { "positioned, no recovery asked", new SubscriberPositioned("news", 14, 42, "ab12cd34", null, []) },
+        { "presence query", new PresenceQuery("chat:lobby", 8) },
+        { "presence result", new PresenceResult("chat:lobby", 8, [new ChannelMember("c-1", "alice"), new ChannelMember("c-2", "")]) },
+        { "hub presence", new HubPresence("chat:lobby", 3) },
+        { "hub members", new HubMembers("chat:lobby", 3, [new ChannelMember("c-1", "alice")]) },
+        { "hub members, none", new HubMembers("chat:lobby", 4, []) },
     };
 
     [Theory]

@@ -11,7 +11,7 @@ public sealed class TcpSettingsSpecs
     {
         var tcp = Read("");
 
-        Assert.Equal(new TcpSettings(null, 256, 256, TimeSpan.FromSeconds(5), 32), tcp);
+        Assert.Equal(new TcpSettings(null, 320, 256, TimeSpan.FromSeconds(5), 32), tcp);
     }
 
     [Fact]
@@ -19,8 +19,8 @@ public sealed class TcpSettingsSpecs
     {
         var tcp = Read("");
 
-        Assert.Equal(20_000 - 220 - 256, tcp.PublicConnectionsWithin(20_000, inUse: 220));
-        Assert.Equal(1, tcp.PublicConnectionsWithin(477, inUse: 220));
+        Assert.Equal(20_000 - 220 - 320, tcp.PublicConnectionsWithin(20_000, inUse: 220));
+        Assert.Equal(1, tcp.PublicConnectionsWithin(541, inUse: 220));
         // Where no limit is known (Windows), there is none.
         Assert.Null(tcp.PublicConnectionsWithin(null, inUse: 0));
     }
@@ -34,7 +34,7 @@ public sealed class TcpSettingsSpecs
         Assert.Equal(500, tcp.PublicConnectionsWithin(null, inUse: 0));
         var error = Assert.Throws<SettingsException>(() => tcp.PublicConnectionsWithin(1024, inUse: 300));
         Assert.Equal("notify.tcp.max-connections", error.Key);
-        Assert.Contains("at most 468", error.Message);
+        Assert.Contains("at most 404", error.Message);
     }
 
     [Fact]
