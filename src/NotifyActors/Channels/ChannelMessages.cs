@@ -26,9 +26,10 @@ public sealed record Unsubscribe(string Channel) : IChannelMessage;
 
 /// <summary>
 /// Publishes <see cref="Data"/> (UTF-8 JSON) to the channel. Answered with <see cref="PublishAck"/>, or with
-/// <see cref="PublishFailed"/> when a namespace with history could not store it.
+/// <see cref="PublishFailed"/> when a namespace with history could not store it; both carry
+/// <see cref="RequestId"/> back, so an asker with several publishes in flight can match each answer.
 /// </summary>
-public sealed record Publish(string Channel, byte[] Data) : IChannelMessage, IClusterMessage;
+public sealed record Publish(string Channel, byte[] Data, long RequestId = 0) : IChannelMessage, IClusterMessage;
 
 /// <summary>
 /// The channel's position when the subscription took effect: every publication after
@@ -40,13 +41,13 @@ public sealed record SubscribeAck(string Channel, long Ticket, long Offset, stri
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>The publication's position. Its asker may be gone by now (a connection that stopped, an Ask that timed out): not a leak.</summary>
-public sealed record PublishAck(string Channel, long Offset, string Epoch) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
+public sealed record PublishAck(string Channel, long Offset, string Epoch, long RequestId = 0) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>
 /// The publication was not stored, took no offset and reached no one (the store failed). The channel carries
 /// on; a publisher may try again.
 /// </summary>
-public sealed record PublishFailed(string Channel, string Reason) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
+public sealed record PublishFailed(string Channel, string Reason, long RequestId = 0) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>
 /// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,

@@ -30,9 +30,9 @@ public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
     private readonly int _snapshotEvery;
     private readonly ChannelLog _log;
     private readonly OwnerHubs _hubs;
-    private readonly Queue<(byte[] Data, IActorRef Publisher)> _queued = new();
+    private readonly Queue<(byte[] Data, Publisher Publisher)> _queued = new();
     // The publishers of the write in flight, in offset order; empty when none is.
-    private readonly List<IActorRef> _writing = [];
+    private readonly List<Publisher> _writing = [];
     private OwnerIdle _idle = null!;
     private int _sinceSnapshot;
     private bool _snapshotting;
@@ -91,7 +91,7 @@ public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case Publish publish:
-                _queued.Enqueue((publish.Data, Sender));
+                _queued.Enqueue((publish.Data, new Publisher(Sender, publish.RequestId)));
                 if (_writing.Count == 0)
                     Write();
                 break;
@@ -152,7 +152,7 @@ public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
         for (var i = 0; i < _writing.Count; i++)
         {
             _metrics.Published();
-            _writing[i].Tell(new PublishAck(_name, appended.FirstOffset + i, _log.Epoch));
+            _writing[i].Asker.Tell(new PublishAck(_name, appended.FirstOffset + i, _log.Epoch, _writing[i].RequestId));
         }
         _writing.Clear();
         if (!_snapshotting && _sinceSnapshot >= _snapshotEvery)
@@ -205,9 +205,12 @@ public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
             StopWhenWritten();
     }
 
-    private void Fail(IEnumerable<IActorRef> publishers, string reason)
+    private void Fail(IEnumerable<Publisher> publishers, string reason)
     {
         foreach (var publisher in publishers.ToList())
-            publisher.Tell(new PublishFailed(_name, reason));
+            publisher.Asker.Tell(new PublishFailed(_name, reason, publisher.RequestId));
     }
+
+    /// <summary>Who asked for a publication, and the number it gave it.</summary>
+    private readonly record struct Publisher(IActorRef Asker, long RequestId);
 }

@@ -51,7 +51,7 @@ public sealed class EphemeralChannelOwner : UntypedActor, IWithTimers
                 var offset = _log.Append(publish.Data, DateTime.UtcNow);
                 _hubs.Deliver(new Appended(_name, _log.Epoch, offset, [publish.Data], _log.History.Count), Self);
                 _metrics.Published();
-                Sender.Tell(new PublishAck(_name, offset, _log.Epoch));
+                Sender.Tell(new PublishAck(_name, offset, _log.Epoch, publish.RequestId));
                 break;
             case OwnerIdle.Tick:
                 if (_idle.Elapsed(_hubs.Count == 0))

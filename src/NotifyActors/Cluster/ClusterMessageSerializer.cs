@@ -57,9 +57,9 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             throw new SerializationException($"cluster message format {version} is not known to this version of the service");
         return manifest switch
         {
-            "pub" => new Publish(reader.ReadString(), ReadBytes(reader)),
-            "pub-ack" => new PublishAck(reader.ReadString(), reader.ReadInt64(), reader.ReadString()),
-            "pub-failed" => new PublishFailed(reader.ReadString(), reader.ReadString()),
+            "pub" => new Publish(reader.ReadString(), ReadBytes(reader), reader.ReadInt64()),
+            "pub-ack" => new PublishAck(reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt64()),
+            "pub-failed" => new PublishFailed(reader.ReadString(), reader.ReadString(), reader.ReadInt64()),
             "history" => new HistoryQuery(reader.ReadString(), reader.ReadInt64(), ReadOptionalInt(reader), ReadPosition(reader)),
             "history-result" => new HistoryResult(reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), ReadOptionalPublications(reader)),
             "register" => new RegisterHub(reader.ReadString(), ReadPosition(reader), reader.ReadInt64()),
@@ -82,15 +82,18 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             case Publish publish:
                 writer.Write(publish.Channel);
                 WriteBytes(writer, publish.Data);
+                writer.Write(publish.RequestId);
                 break;
             case PublishAck ack:
                 writer.Write(ack.Channel);
                 writer.Write(ack.Offset);
                 writer.Write(ack.Epoch);
+                writer.Write(ack.RequestId);
                 break;
             case PublishFailed failed:
                 writer.Write(failed.Channel);
                 writer.Write(failed.Reason);
+                writer.Write(failed.RequestId);
                 break;
             case HistoryQuery query:
                 writer.Write(query.Channel);

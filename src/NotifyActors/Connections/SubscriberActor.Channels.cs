@@ -61,10 +61,23 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.PermissionDenied, $"clients may not publish in namespace \"{ns.Name}\"");
             return;
         }
-        if (!_pendingPublishes.TryGetValue(command.Channel, out var ids))
-            _pendingPublishes[command.Channel] = ids = new Queue<long?>();
-        ids.Enqueue(command.Id);
-        _channels.Tell(new Publish(command.Channel, command.Data));
+        var request = Remember(command.Id);
+        // The owner may be gone with the publication (its node died, its store did not recover): the client gets an
+        // answer all the same, as the server API's publisher does.
+        Timers.StartSingleTimer(new PublishTimedOut(request), new PublishTimedOut(request), PublishAnswerTimeout);
+        _channels.Tell(new Publish(command.Channel, command.Data, request));
+    }
+
+    /// <summary>How long a client's publish waits for the channel's answer: as long as the server API's publish does.</summary>
+    private static readonly TimeSpan PublishAnswerTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A publish's answer is late. Its timer is the actor's own: it goes when the actor stops.</summary>
+    private sealed record PublishTimedOut(long RequestId) : INotInfluenceReceiveTimeout;
+
+    private void OnPublishTimedOut(PublishTimedOut timedOut)
+    {
+        if (_pendingQueries.Remove(timedOut.RequestId, out var id))
+            Reply(id, ErrorCodes.Internal, "the channel did not answer in time; the publication may or may not have been accepted");
     }
 
     private void OnPresence(PresenceCommand command)
@@ -166,26 +179,22 @@ public sealed partial class SubscriberActor
 
     private void OnPublishAck(PublishAck ack)
     {
-        if (TakePendingPublish(ack.Channel, out var id))
+        if (TakePendingPublish(ack.RequestId, out var id))
             Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
     }
 
     private void OnPublishFailed(PublishFailed failed)
     {
-        if (TakePendingPublish(failed.Channel, out var id))
+        if (TakePendingPublish(failed.RequestId, out var id))
             Reply(id, ErrorCodes.Internal, failed.Reason);
     }
 
-    /// <summary>Takes the command id of the oldest publish to this channel still unanswered (a channel answers in order).</summary>
-    private bool TakePendingPublish(string channel, out long? id)
+    /// <summary>Takes the command id of a publish still waiting for its answer; false for one already answered (timed out).</summary>
+    private bool TakePendingPublish(long request, out long? id)
     {
-        if (!_pendingPublishes.TryGetValue(channel, out var ids) || !ids.TryDequeue(out id))
-        {
-            id = null;
+        if (!_pendingQueries.Remove(request, out id))
             return false;
-        }
-        if (ids.Count == 0)
-            _pendingPublishes.Remove(channel);
+        Timers.Cancel(new PublishTimedOut(request));
         return true;
     }
 

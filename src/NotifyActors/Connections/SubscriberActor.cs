@@ -26,7 +26,6 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
     private readonly IActorRef _channels;
     private readonly NotifyMetrics _metrics;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<long?>> _pendingPublishes = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
     private readonly FrameIntake _intake;
@@ -97,6 +96,9 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
                 break;
             case Disconnect disconnect:
                 StopWith(disconnect.Reason);
+                break;
+            case PublishTimedOut timedOut:
+                OnPublishTimedOut(timedOut);
                 break;
             case TokenExpired:
                 StopWith(CloseReason.TokenExpired);

@@ -21,7 +21,7 @@ public sealed class ChannelDeadLetterSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly IActorRef _channels;
     private readonly IActorRef _counter;
 
-    public ChannelDeadLetterSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
+    public ChannelDeadLetterSpecs(ITestOutputHelper output) : base(SpecConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactoryWith("notify.namespaces.chat { allow-client-publish = on, presence = on }"));
         _channels = SingleNode.StartChannels(Sys, settings, _metrics);

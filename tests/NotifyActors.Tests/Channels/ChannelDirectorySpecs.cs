@@ -17,7 +17,7 @@ public sealed class ChannelDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     private readonly IActorRef _channels;
     private readonly ChannelDirectory _directory;
 
-    public ChannelDirectorySpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
+    public ChannelDirectorySpecs(ITestOutputHelper output) : base(SpecConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactory
             .ParseString("notify.namespaces.feed { history-size = 3, history-ttl = 10m }")

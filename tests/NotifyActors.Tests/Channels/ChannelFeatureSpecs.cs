@@ -30,7 +30,7 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly NotifyMetrics _metrics = new();
     private readonly IActorRef _channels;
 
-    public ChannelFeatureSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
+    public ChannelFeatureSpecs(ITestOutputHelper output) : base(SpecConfig.Defaults, output: output)
     {
         var settings = NotifySettings.Create(ConfigurationFactory.ParseString(Hocon).WithFallback(NotifyConfig.Defaults));
         _channels = SingleNode.StartChannels(Sys, settings, _metrics);

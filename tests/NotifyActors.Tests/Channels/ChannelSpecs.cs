@@ -18,7 +18,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly NotifyMetrics _metrics = new();
     private readonly IActorRef _channels;
 
-    public ChannelSpecs(ITestOutputHelper output) : base(NotifyConfig.Defaults, output: output)
+    public ChannelSpecs(ITestOutputHelper output) : base(SpecConfig.Defaults, output: output)
     {
         // Channels stop as soon as they are idle: every spec here races with passivation.
         var settings = NotifySettings.Create(ConfigurationFactory.ParseString("notify.channels.idle-timeout = 0s").WithFallback(NotifyConfig.Defaults));

@@ -38,7 +38,7 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly IActorRef _channels;
 
     public DurableChannelSpecs(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(Hocon).WithFallback(NotifyConfig.Defaults), output: output)
+        : base(ConfigurationFactory.ParseString(Hocon).WithFallback(SpecConfig.Defaults), output: output)
     {
         _channels = SingleNode.StartChannels(Sys, NotifySettings.Create(Sys.Settings.Config), _metrics);
     }

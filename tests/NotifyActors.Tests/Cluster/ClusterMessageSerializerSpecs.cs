@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using System.Text;
 using System.Text.Json;
 using NotifyActors.Channels;
@@ -21,7 +22,8 @@ public sealed class ClusterMessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         new(42, Encoding.UTF8.GetBytes("\"é\\u0000\""), At.AddSeconds(1)),
     ];
 
-    public ClusterMessageSerializerSpecs() : base(NotifyConfig.Defaults)
+    // Serialization needs no cluster: a local actor system with the service's bindings starts and stops at once.
+    public ClusterMessageSerializerSpecs() : base(ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(NotifyConfig.Defaults))
     {
     }
 
@@ -29,8 +31,10 @@ public sealed class ClusterMessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
     {
         { "publish", new Publish("chat:lobby", Encoding.UTF8.GetBytes("{\"text\":\"hi\"}")) },
         { "publish of empty data", new Publish("a", []) },
+        { "publish with a request id", new Publish("chat:lobby", Encoding.UTF8.GetBytes("1"), 12) },
         { "publish ack", new PublishAck("chat:lobby", 7, "ab12cd34") },
-        { "publish failed", new PublishFailed("chat:lobby", "the publication may not have been stored: disk full") },
+        { "publish ack with a request id", new PublishAck("chat:lobby", 7, "ab12cd34", 12) },
+        { "publish failed", new PublishFailed("chat:lobby", "the publication may not have been stored: disk full", 12) },
         { "history query, newest", new HistoryQuery("chat:lobby", 3, 10, null) },
         { "history query, since", new HistoryQuery("chat:lobby", 4, null, new RecoveryPosition(40, "ab12cd34")) },
         { "history result", new HistoryResult("chat:lobby", 4, 42, "ab12cd34", Kept) },

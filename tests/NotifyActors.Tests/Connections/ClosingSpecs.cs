@@ -22,7 +22,10 @@ public sealed class ClosingSpecs(ITestOutputHelper output) : ServiceSpec("""
         for (var i = 0; i < publications; i++)
             await PublishAsync("news", "\"" + new string('x', 200) + "\"");
 
-        // Behind every publication in the subscriber's mailbox, with most of them still queued for the socket.
+        // A publish is answered once the channel's hub has it, not once the subscriber has: wait until the subscriber
+        // has taken every publication (written, or queued for the socket), so that the close comes behind all of them,
+        // with most still queued.
+        AwaitAssert(() => Assert.Equal(publications, Metrics.Deliveries + Metrics.OutboundQueueDepth), TimeSpan.FromSeconds(10));
         subscriber.Tell(new SubscriberActor.Disconnect(CloseReason.Disconnected));
 
         for (var expected = offset + 1; expected <= offset + publications; expected++)

@@ -18,7 +18,7 @@ public abstract class ServiceSpec : Akka.TestKit.Xunit2.TestKit
     private readonly List<IDisposable> _owned = [];
 
     protected ServiceSpec(string notifyHocon, ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(notifyHocon).WithFallback(NotifyConfig.Defaults), output: output)
+        : base(ConfigurationFactory.ParseString(notifyHocon).WithFallback(SpecConfig.Defaults), output: output)
     {
         Settings = NotifySettings.Create(Sys.Settings.Config);
         Metrics = new NotifyMetrics();
