@@ -25,6 +25,11 @@ if [ -z "${NOTIFY_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; 
   install_package chromium "the dashboard spec"
 fi
 
+# The compose spec validates docker/docker-compose.yml with Debian's docker-compose (offline; no Docker engine needed).
+if ! command -v docker-compose >/dev/null 2>&1; then
+  install_package docker-compose "the compose file spec"
+fi
+
 log="$(mktemp)"
 database=""
 cleanup() {

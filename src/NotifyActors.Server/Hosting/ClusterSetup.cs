@@ -37,10 +37,13 @@ public static class ClusterSetup
             });
     }
 
-    /// <summary>A node with no seeds joins itself; one with seeds joins them (Akka does, from akka.cluster.seed-nodes).</summary>
+    /// <summary>
+    /// A node with no seeds joins itself; one with seeds joins them (Akka does, from akka.cluster.seed-nodes, which
+    /// notify.cluster.seeds fills, and which an operator may also set in HOCON, e.g. for another transport's addresses).
+    /// </summary>
     public static void JoinIfAlone(ActorSystem system, NotifySettings settings)
     {
-        if (settings.Cluster.Seeds.Count > 0)
+        if (settings.Cluster.Seeds.Count > 0 || system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count > 0)
             return;
         var cluster = Akka.Cluster.Cluster.Get(system);
         cluster.Join(cluster.SelfAddress);

@@ -117,11 +117,16 @@ public sealed partial class ChannelHub
     /// <summary>Delivers what this hub missed; an answer holds at most about 1 MiB of it, and the hub asks again for the rest.</summary>
     private void Repair(IReadOnlyList<HistoricPublication> undelivered, long ownerOffset)
     {
+        var repaired = 0;
         foreach (var publication in undelivered)
         {
-            if (publication.Offset == _offset + 1)
-                Deliver(publication.Offset, publication.Data);
+            if (publication.Offset != _offset + 1)
+                continue;
+            Deliver(publication.Offset, publication.Data);
+            repaired++;
         }
+        if (repaired > 0)
+            _metrics.Repaired(repaired);
         if (_offset < ownerOffset)
             RequestRepair();
     }

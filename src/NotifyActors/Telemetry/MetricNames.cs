@@ -19,6 +19,7 @@ public static class MetricNames
     public const string SlowConsumerDisconnects = "notify.slow_consumer_disconnects";
     public const string HeartbeatTimeouts = "notify.heartbeat_timeouts";
     public const string SubscriberFailures = "notify.subscriber_failures";
+    public const string ChannelRepairs = "notify.channel_repairs";
     public const string ClusterMembers = "notify.cluster_members";
     public const string ClusterUnreachable = "notify.cluster_unreachable";
     public const string TcpConnections = "notify.tcp_connections";

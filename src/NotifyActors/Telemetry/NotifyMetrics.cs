@@ -30,6 +30,7 @@ public sealed class NotifyMetrics : IDisposable
     private long _tcpRefusedAddressLimit;
     private long _tcpRefusedAdminLimit;
     private long _clusterMembers;
+    private long _channelRepairs;
     private long _clusterUnreachable;
 
     public NotifyMetrics()
@@ -47,6 +48,7 @@ public sealed class NotifyMetrics : IDisposable
         _meter.CreateObservableCounter(MetricNames.SlowConsumerDisconnects, () => SlowConsumerDisconnects, "{connection}", "Connections closed with 4001 because their outbound queue overflowed or a write stalled.");
         _meter.CreateObservableCounter(MetricNames.HeartbeatTimeouts, () => HeartbeatTimeouts, "{connection}", "Connections closed with 4000 because the client showed no sign of life.");
         _meter.CreateObservableCounter(MetricNames.SubscriberFailures, () => SubscriberFailures, "{failure}", "Subscriber actors stopped by their supervisor after an exception.");
+        _meter.CreateObservableCounter(MetricNames.ChannelRepairs, () => ChannelRepairs, "{publication}", "Publications a channel hub missed (lost between nodes, or stored while its owner changed) and fetched again from the owner's history.");
         _meter.CreateObservableGauge(MetricNames.ClusterMembers, () => ClusterMembers, "{node}", "Cluster members Up, as this node sees them.");
         _meter.CreateObservableGauge(MetricNames.ClusterUnreachable, () => ClusterUnreachable, "{node}", "Cluster members this node cannot reach.");
         _meter.CreateObservableGauge(MetricNames.TcpConnections, () => TcpConnections, "{connection}", "TCP connections open on the public listeners: WebSockets, upgrades in progress, server API connections.");
@@ -63,6 +65,7 @@ public sealed class NotifyMetrics : IDisposable
     public long Channels => Interlocked.Read(ref _channels);
     public long ChannelOwners => Interlocked.Read(ref _channelOwners);
     public long ClusterMembers => Interlocked.Read(ref _clusterMembers);
+    public long ChannelRepairs => Interlocked.Read(ref _channelRepairs);
     public long ClusterUnreachable => Interlocked.Read(ref _clusterUnreachable);
     public long OutboundQueueDepth => _outboundQueueDepth.Sum();
     public bool LeakSuspected => LeakReason is not null;
@@ -85,6 +88,8 @@ public sealed class NotifyMetrics : IDisposable
         Interlocked.Exchange(ref _clusterMembers, members);
         Interlocked.Exchange(ref _clusterUnreachable, unreachable);
     }
+
+    public void Repaired(int publications) => Interlocked.Add(ref _channelRepairs, publications);
 
     public void OwnerStarted() => Interlocked.Increment(ref _channelOwners);
     public void OwnerStopped() => Interlocked.Decrement(ref _channelOwners);
