@@ -30,6 +30,31 @@ public static class ChannelApi
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token));
     }
 
+    /// <summary>Reads publications of <paramref name="channel"/> (nothing else may come) up to and including the one whose data is <paramref name="endMarker"/>.</summary>
+    public static async Task<List<(long Offset, string Data)>> ReadPublicationsUntilAsync(this TestClient client, string channel, string endMarker, TimeSpan? timeout = null)
+    {
+        var received = new List<(long, string)>();
+        while (true)
+        {
+            var frame = await client.ReceiveJsonAsync(timeout);
+            Assert.True(frame.Type() == "pub" && frame.GetProperty("channel").GetString() == channel, $"expected a publication in {channel}, got {frame}");
+            var data = frame.GetProperty("data").GetRawText();
+            received.Add((frame.GetProperty("offset").GetInt64(), data));
+            if (data == endMarker)
+                return received;
+        }
+    }
+
+    /// <summary>The (client, user) pairs of connections, as their welcome frames name them, sorted.</summary>
+    public static List<(string Client, string User)> Members(params IEnumerable<TestClient> clients) =>
+        clients.Select(c => (c.Welcome.GetProperty("client").GetString()!, c.Welcome.GetProperty("user").GetString()!)).Order().ToList();
+
+    /// <summary>The (client, user) pairs of a presence reply or answer, sorted.</summary>
+    public static List<(string Client, string User)> Clients(this JsonElement presence) =>
+        presence.GetProperty("clients").EnumerateArray()
+            .Select(c => (c.GetProperty("client").GetString()!, c.GetProperty("user").GetString()!))
+            .Order().ToList();
+
     /// <summary>A connection authenticated as <paramref name="user"/> with a JWT in the Authorization header.</summary>
     public static Task<TestClient> ConnectAsAsync(this ServiceHost server, string user) =>
         TestClient.ConnectAsync(server.WebSocketUri, options => options.SetRequestHeader("Authorization", "Bearer " + TestTokens.Valid(user)));

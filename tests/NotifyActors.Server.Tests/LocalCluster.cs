@@ -58,13 +58,10 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every live node sees <paramref name="count"/> members Up and none unreachable.</summary>
-    public Task AwaitMembersAsync(int count, IEnumerable<ServiceHost>? nodes = null)
-    {
-        var watched = (nodes ?? _nodes).ToList();
-        return Eventually.HoldsAsync(() => watched.All(n => n.Metrics.ClusterMembers == count && n.Metrics.ClusterUnreachable == 0), FormLimit,
-            () => "members Up / unreachable per node: " + string.Join(", ", watched.Select(n => $"{n.Metrics.ClusterMembers}/{n.Metrics.ClusterUnreachable}")));
-    }
+    /// <summary>Waits until every node sees <paramref name="count"/> members Up and none unreachable.</summary>
+    private Task AwaitMembersAsync(int count) =>
+        Eventually.HoldsAsync(() => _nodes.All(n => n.Metrics.ClusterMembers == count && n.Metrics.ClusterUnreachable == 0), FormLimit,
+            () => "members Up / unreachable per node: " + string.Join(", ", _nodes.Select(n => $"{n.Metrics.ClusterMembers}/{n.Metrics.ClusterUnreachable}")));
 
     /// <summary>
     /// From now on <paramref name="from"/> drops this share of what it sends <paramref name="to"/> (0: none), at the

@@ -201,15 +201,9 @@ public sealed class PresenceSpecs
 
     private static string ClientId(TestClient client) => client.Welcome.GetProperty("client").GetString()!;
 
-    private static string User(TestClient client) => client.Welcome.GetProperty("user").GetString()!;
+    private static List<(string Client, string User)> Members(params TestClient[] clients) => ChannelApi.Members(clients);
 
-    private static List<(string Client, string User)> Members(params TestClient[] clients) =>
-        clients.Select(c => (ClientId(c), User(c))).Order().ToList();
-
-    private static List<(string Client, string User)> Clients(JsonElement presence) =>
-        presence.GetProperty("clients").EnumerateArray()
-            .Select(c => (c.GetProperty("client").GetString()!, c.GetProperty("user").GetString()!))
-            .Order().ToList();
+    private static List<(string Client, string User)> Clients(JsonElement presence) => presence.Clients();
 
     private static async Task AssertLeaveAsync(TestClient observer, string channel, string client, string user)
     {

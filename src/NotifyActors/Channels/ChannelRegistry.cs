@@ -58,11 +58,8 @@ public sealed class ChannelRegistry : ReceiveActor
     {
         if (message is Publish or HistoryQuery or PresenceQuery)
         {
-            // Names reach the registry validated; the owner's props depend on the namespace, so check it here too.
-            if (_settings.NamespaceOf(message.Channel) is null)
-                _log.Error("Dropped a message for channel {0}: unknown namespace", message.Channel);
-            else
-                _owners.Forward(message);
+            // Names reach the registry validated (known namespace): no second look per publication.
+            _owners.Forward(message);
             return;
         }
         if (_waiting.TryGetValue(message.Channel, out var queue))
