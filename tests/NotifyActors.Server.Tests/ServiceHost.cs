@@ -25,10 +25,16 @@ public sealed class ServiceHost : IAsyncDisposable
 
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(30);
 
-    private readonly string? _configFile;
+    // A node is Up, and after its leave Exiting, once its leader acts: first after periodic-tasks-initial-delay,
+    // then once per leader-actions-interval; and the exiting phase waits for the sharding coordinator's singleton,
+    // which retries its hand-over every hand-over-retry-interval (1 s each by default). Every spec starts and stops
+    // a service, so the specs' services do each every 100 ms.
+    private const string SpecHocon = "akka.cluster { periodic-tasks-initial-delay = 100ms, leader-actions-interval = 100ms, singleton.hand-over-retry-interval = 100ms }\n";
+
+    private readonly string _configFile;
     private bool _stopped;
 
-    private ServiceHost(WebApplication app, Uri baseAddress, Uri adminAddress, string? configFile)
+    private ServiceHost(WebApplication app, Uri baseAddress, Uri adminAddress, string configFile)
     {
         App = app;
         BaseAddress = baseAddress;
@@ -64,7 +70,7 @@ public sealed class ServiceHost : IAsyncDisposable
     public ActorSystem ActorSystem => App.Services.GetRequiredService<ActorSystem>();
 
     /// <summary>
-    /// Builds and starts the service. <paramref name="hocon"/>, when given, goes to a temporary file
+    /// Builds and starts the service. <paramref name="hocon"/>, when given, goes after the specs' own settings to a temporary file
     /// named by NOTIFY_CONFIG; <paramref name="environment"/> adds or replaces NOTIFY_* variables.
     /// </summary>
     public static async Task<ServiceHost> StartAsync(string? hocon = null, IReadOnlyDictionary<string, string?>? environment = null)
@@ -79,13 +85,9 @@ public sealed class ServiceHost : IAsyncDisposable
             // A spec that is about the store names one; the others keep nothing between specs.
             ["NOTIFY_PERSISTENCE"] = "memory",
         };
-        string? configFile = null;
-        if (hocon is not null)
-        {
-            configFile = Path.Combine(Path.GetTempPath(), $"notify-test-{Guid.NewGuid():N}.hocon");
-            await File.WriteAllTextAsync(configFile, hocon);
-            variables["NOTIFY_CONFIG"] = configFile;
-        }
+        var configFile = Path.Combine(Path.GetTempPath(), $"notify-test-{Guid.NewGuid():N}.hocon");
+        await File.WriteAllTextAsync(configFile, SpecHocon + hocon);
+        variables["NOTIFY_CONFIG"] = configFile;
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             variables[name] = value;
 
@@ -160,8 +162,7 @@ public sealed class ServiceHost : IAsyncDisposable
         {
             Http.Dispose();
             await App.DisposeAsync();
-            if (_configFile is not null)
-                File.Delete(_configFile);
+            File.Delete(_configFile);
         }
     }
 }
