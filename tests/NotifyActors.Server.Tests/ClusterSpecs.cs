@@ -96,6 +96,40 @@ public sealed class ClusterSpecs
     }
 
     [Fact]
+    public async Task Joins_and_leaves_on_one_node_are_pushed_to_the_subscribers_on_every_node()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, "notify.namespaces.room { presence = on, join-leave = on }");
+        const string channel = "room:lobby";
+        await using var alice = await cluster[0].ConnectAsAsync("alice");
+        await alice.SubscribeAsync(channel, id: 1);
+        await using var bob = await cluster[1].ConnectAsAsync("bob");
+        await bob.SubscribeAsync(channel, id: 1);
+        await AssertMembershipAsync(alice, "join", bob, "bob");
+
+        var carol = await cluster[2].ConnectAsAsync("carol");
+        await carol.SubscribeAsync(channel, id: 1);
+        await AssertMembershipAsync(alice, "join", carol, "carol");
+        await AssertMembershipAsync(bob, "join", carol, "carol");
+
+        carol.Socket.Abort();
+        await AssertMembershipAsync(alice, "leave", carol, "carol");
+        await AssertMembershipAsync(bob, "leave", carol, "carol");
+
+        // Nothing else was pushed: each saw each join and leave once (the next frame is this publication).
+        await cluster[2].PublishOkAsync(channel, EndMarker);
+        foreach (var client in new[] { alice, bob })
+            Assert.Equal("pub", (await client.ReceiveJsonAsync()).Type());
+    }
+
+    private static async Task AssertMembershipAsync(TestClient observer, string type, TestClient subject, string user)
+    {
+        var push = await observer.ReceiveJsonAsync();
+        Assert.Equal(type, push.Type());
+        Assert.Equal(subject.Welcome.GetProperty("client").GetString(), push.GetProperty("client").GetString());
+        Assert.Equal(user, push.GetProperty("user").GetString());
+    }
+
+    [Fact]
     public async Task Subscribes_on_other_nodes_racing_publications_see_every_later_offset_once_in_order()
     {
         await using var cluster = await LocalCluster.StartAsync(3);

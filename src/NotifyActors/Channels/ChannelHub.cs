@@ -65,6 +65,9 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
             case Terminated terminated:
                 Leave(terminated.ActorRef);
                 break;
+            case MembershipChanged changed:
+                _fanout.Deliver(MembershipFrame(changed.Joined, changed.Member));
+                break;
             case HubPresence presence:
                 Sender.Tell(new HubMembers(_name, presence.QueryId, _fanout.Members));
                 break;
@@ -134,8 +137,18 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
         // subscriber sees exactly the publications after this offset.
         subscriber.Tell(new SubscribeAck(_name, subscribe.Ticket, offset, _epoch, recovered, missed));
         if (joined && _namespace.JoinLeave)
-            _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("join", _name, subscribe.Member.Client, subscribe.Member.User)), except: subscriber);
+            AnnounceMembership(joined: true, subscribe.Member, except: subscriber);
     }
+
+    /// <summary>Pushes a join or leave to this node's subscribers and, through the owner, to every other node's.</summary>
+    private void AnnounceMembership(bool joined, ChannelMember member, IActorRef? except = null)
+    {
+        _fanout.Deliver(MembershipFrame(joined, member), except);
+        _owner?.Tell(new MembershipChanged(_name, joined, member));
+    }
+
+    private MembershipEvent MembershipFrame(bool joined, ChannelMember member) =>
+        new(_name, ServerFrames.Membership(joined ? "join" : "leave", _name, member.Client, member.User));
 
     private void Leave(IActorRef subscriber)
     {
@@ -146,7 +159,7 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
         {
             Context.Unwatch(subscriber);
             if (_namespace.JoinLeave)
-                _fanout.Deliver(new MembershipEvent(_name, ServerFrames.Membership("leave", _name, member.Client, member.User)));
+                AnnounceMembership(joined: false, member);
         }
         else if (wasJoining)
         {

@@ -45,6 +45,13 @@ internal sealed class OwnerHubs(string channel, ChannelLog log)
             case PresenceQuery query:
                 Gather(query, context);
                 return true;
+            case MembershipChanged changed:
+                foreach (var hub in _hubs)
+                {
+                    if (!hub.Equals(context.Sender))
+                        hub.Tell(changed, context.Self);
+                }
+                return true;
             case HubMembers members:
                 if (_gatherings.TryGetValue(members.QueryId, out var gathering) && gathering.Waiting.Remove(context.Sender))
                 {

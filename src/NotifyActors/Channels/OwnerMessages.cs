@@ -49,6 +49,13 @@ public sealed record HubPresence(string Channel, long QueryId) : IClusterMessage
 public sealed record HubMembers(string Channel, long QueryId, IReadOnlyList<ChannelMember> Members) : IClusterMessage;
 
 /// <summary>
+/// A subscriber joined or left the channel on the sending hub's node (where join-leave is on): the hub tells its owner,
+/// the owner tells every other hub, and each pushes it to its node's subscribers. Not ordered with publications,
+/// as on one node a join is not either.
+/// </summary>
+public sealed record MembershipChanged(string Channel, bool Joined, ChannelMember Member) : IClusterMessage;
+
+/// <summary>
 /// What the shard sends an owner to stop it, when the owner asked to passivate or its shard moves to another node:
 /// the owner finishes the write in flight (and answers its publishers) first.
 /// </summary>

@@ -35,6 +35,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         PresenceResult => "presence-result",
         HubPresence => "hub-presence",
         HubMembers => "hub-members",
+        MembershipChanged => "membership",
         _ => throw new ArgumentException($"{nameof(ClusterMessageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -71,6 +72,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             "presence-result" => new PresenceResult(reader.ReadString(), reader.ReadInt64(), ReadMembers(reader)),
             "hub-presence" => new HubPresence(reader.ReadString(), reader.ReadInt64()),
             "hub-members" => new HubMembers(reader.ReadString(), reader.ReadInt64(), ReadMembers(reader)),
+            "membership" => new MembershipChanged(reader.ReadString(), reader.ReadBoolean(), new ChannelMember(reader.ReadString(), reader.ReadString())),
             _ => throw new SerializationException($"unknown cluster message manifest '{manifest}'"),
         };
     }
@@ -160,6 +162,12 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
                 writer.Write(members.Channel);
                 writer.Write(members.QueryId);
                 WriteMembers(writer, members.Members);
+                break;
+            case MembershipChanged changed:
+                writer.Write(changed.Channel);
+                writer.Write(changed.Joined);
+                writer.Write(changed.Member.Client);
+                writer.Write(changed.Member.User);
                 break;
             default:
                 throw new ArgumentException($"{nameof(ClusterMessageSerializer)} cannot serialize {obj.GetType()}");

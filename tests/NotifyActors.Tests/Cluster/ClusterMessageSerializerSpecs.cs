@@ -54,6 +54,8 @@ public sealed class ClusterMessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         { "hub presence", new HubPresence("chat:lobby", 3) },
         { "hub members", new HubMembers("chat:lobby", 3, [new ChannelMember("c-1", "alice")]) },
         { "hub members, none", new HubMembers("chat:lobby", 4, []) },
+        { "membership, join", new MembershipChanged("chat:lobby", true, new ChannelMember("c-1", "alice")) },
+        { "membership, anonymous leave", new MembershipChanged("chat:lobby", false, new ChannelMember("c-2", "")) },
     };
 
     [Theory]
