@@ -10,7 +10,7 @@ namespace NotifyActors.Cli;
 /// HttpMessageHandler). Tables go to the console, --json bodies to the output writer, every error
 /// to the error writer as one line, with exit code 1; never a stack trace.
 /// </summary>
-public static class NotifyCtl
+public static partial class NotifyCtl
 {
     public const string DefaultServer = "http://127.0.0.1:5081";
     public const string ServerVariable = "NOTIFY_ADMIN_URL";
@@ -113,7 +113,7 @@ public static class NotifyCtl
             return command;
         }
 
-        root.Subcommands.Add(Query("stats", "Counts and gauges: connections, actors, channels, totals, heap, uptime", _ => "admin/stats", Views.Stats));
+        root.Subcommands.Add(Query("stats", "This node's counts and gauges: connections, actors, channels, totals, heap, uptime", _ => "admin/stats", Views.Stats));
 
         var prefix = new Option<string?>("--prefix") { Description = "Only channels whose name starts with this" };
         var channelLimit = Limit();
@@ -139,7 +139,10 @@ public static class NotifyCtl
                 ("page", Invariant(parse.GetValue(page))), ("size", Invariant(parse.GetValue(size)))),
             Views.Actors, actorPath, depth, page, size));
 
+        root.Subcommands.Add(Query("nodes", "The cluster's members: status, roles, reachability, and each node's connections, subscriber actors, channels and owners, with their sum",
+            _ => "admin/nodes", Views.Nodes));
         root.Subcommands.Add(Kick(context, Client, json));
+        root.Subcommands.Add(Leave(context, Client, json));
         return root;
     }
 
@@ -229,37 +232,6 @@ public static class NotifyCtl
                         live.UpdateTarget(LiveCommands.TopView(server, current, previous));
                         live.Refresh();
                     }, cancellationToken));
-                return 0;
-            }
-        });
-        return command;
-    }
-
-    private static Command Kick(Context context, ClientFactory clientFor, Option<bool> json)
-    {
-        var client = new Argument<string?>("client") { Description = "Client id of the connection to close (4003)", Arity = ArgumentArity.ZeroOrOne };
-        var user = new Option<string?>("--user") { Description = "Close every connection of this user instead" };
-        var command = new Command("kick", "Disconnect a client, or every connection of a user, with close code 4003");
-        command.Arguments.Add(client);
-        command.Options.Add(user);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var clientId = parse.GetValue(client);
-            var userName = parse.GetValue(user);
-            if ((clientId is null) == (userName is null))
-                throw new CtlException("give a client id or --user <user> (one of them)");
-            var admin = clientFor(parse, out var http);
-            using (http)
-            {
-                object body = clientId is not null ? new { client = clientId } : new { user = userName };
-                var answer = await admin.PostAsync("admin/disconnect", body, cancellationToken);
-                var count = answer.GetProperty("disconnected").GetInt32();
-                if (count == 0)
-                    throw new CtlException(clientId is not null ? $"no connection with client id '{clientId}'" : $"user '{userName}' has no connections");
-                if (parse.GetValue(json))
-                    await context.Output.WriteLineAsync(JsonSerializer.Serialize(answer, Indented));
-                else
-                    context.Console.MarkupLineInterpolated($"Disconnected [bold]{count}[/] connection(s) with 4003.");
                 return 0;
             }
         });

@@ -64,6 +64,31 @@ public static class Views
         return table;
     }
 
+    /// <summary>One row per member (self marked), its figures where it answered, and a total row.</summary>
+    public static Table Nodes(JsonElement body)
+    {
+        string[] figures = ["connections", "subscriber_actors", "channels", "channel_owners", "deliveries_total"];
+        var table = new Table().AddColumn("node").AddColumn("status").AddColumn("roles").AddColumn("reachable");
+        foreach (var figure in figures)
+            table.AddColumn(new TableColumn(figure.Replace("_total", "").Replace('_', ' ')).RightAligned());
+        foreach (var node in body.GetProperty("nodes").EnumerateArray())
+        {
+            var stats = node.GetProperty("stats");
+            var name = Text(node.GetProperty("node")) + (node.GetProperty("self").GetBoolean() ? " (this node)" : "");
+            var roles = string.Join(", ", node.GetProperty("roles").EnumerateArray().Select(Text));
+            var reachable = node.GetProperty("reachable").GetBoolean() ? "yes" : "[red]no[/]";
+            table.AddRow([Markup.Escape(name), Markup.Escape(Text(node.GetProperty("status"))), Markup.Escape(roles.Length == 0 ? "-" : roles), reachable,
+                .. figures.Select(f => stats.ValueKind == JsonValueKind.Object ? Text(stats.GetProperty(f)) : "-")]);
+        }
+        var total = body.GetProperty("total");
+        table.AddRow(["[bold]total[/]", "", "", "", .. figures.Select(f => $"[bold]{Text(total.GetProperty(f))}[/]")]);
+        var unreachable = body.GetProperty("unreachable").GetInt32();
+        table.Caption(unreachable == 0
+            ? $"{body.GetProperty("nodes").GetArrayLength()} member(s)"
+            : $"{body.GetProperty("nodes").GetArrayLength()} member(s), {unreachable} unreachable (left out of the total)");
+        return table;
+    }
+
     /// <summary>A time of day, with the date only when it is not today (UTC): keeps the table narrow.</summary>
     private static string Clock(JsonElement value)
     {

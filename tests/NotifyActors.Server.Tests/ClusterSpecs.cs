@@ -45,6 +45,10 @@ public sealed class ClusterSpecs
             Assert.Equal(Enumerable.Range(1, (int)final).Select(i => (long)i), published.Keys.Order());
             foreach (var received in await Task.WhenAll(clients.Select(c => c.ReadPublicationsUntilAsync(channel, EndMarker))))
                 Assert.Equal(published.OrderBy(p => p.Key).Select(p => (p.Key, p.Value)), received);
+
+            // The two nodes without the channel's owner received its publications across the network, and timed them.
+            foreach (var node in cluster.Nodes.Where(n => n.Metrics.ChannelOwners == 0))
+                Assert.True((await node.ScrapeAsync()).Value("notify_cluster_publication_lag_seconds_count") > 0, "no cross-node lag recorded");
         }
         finally
         {

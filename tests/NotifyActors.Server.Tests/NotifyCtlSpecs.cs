@@ -221,9 +221,9 @@ public sealed class NotifyCtlSpecs
         Assert.DoesNotContain("   at ", unknown.Error);
     }
 
-    private sealed record Run(int ExitCode, string Console, string Output, string Error);
+    internal sealed record Run(int ExitCode, string Console, string Output, string Error);
 
-    private static Task<Run> RunAsync(ServiceHost server, params string[] args) => RunAsync(server, args, withOptions: true);
+    internal static Task<Run> RunAsync(ServiceHost server, params string[] args) => RunAsync(server, args, withOptions: true);
 
     private static async Task<Run> RunAsync(ServiceHost? server, string[] args, bool withOptions, Dictionary<string, string?>? environment = null, TextWriter? output = null)
     {

@@ -5,7 +5,10 @@ using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Connections;
 using NotifyActors.Protocol;
+using NotifyActors.Cluster;
 using NotifyActors.Server.Api;
+using NotifyActors.Server.Auth;
+using NotifyActors.Server.Cluster;
 using NotifyActors.Server.Hosting;
 using NotifyActors.Telemetry;
 
@@ -15,14 +18,17 @@ namespace NotifyActors.Server.Admin;
 /// The admin API, /admin/*, for operators and notifyctl. Served only to connections that arrived on an
 /// admin listener (notify.admin.urls; on a public address the paths do not exist: 404), and only with
 /// "Authorization: Bearer &lt;admin token&gt;" (else 401). Bodies are JSON with snake_case names.
-/// GET stats, channels, subscribers, deadletters, actors (the paged tree); POST disconnect.
+/// GET stats, nodes, channels, subscribers, deadletters, actors (the paged tree); POST disconnect, leave.
+/// stats, channels, subscribers, deadletters and actors are this node's; nodes and disconnect are the cluster's
+/// (ClusterNodes asks every node).
 /// </summary>
 public static class AdminEndpoints
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
+    // How long the connections have to say what they hold; within notify.cluster.ask-timeout, so that a partial
+    // listing comes back before the ask for it times out.
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -42,7 +48,9 @@ public static class AdminEndpoints
             return await next(context);
         });
 
-        admin.MapGet("/stats", (NotifyMetrics metrics) => Results.Json(Stats(metrics, started), Json));
+        admin.MapGet("/stats", (NotifyMetrics metrics) => Results.Json(StatsResponse.Of(NodeStats.Of(metrics, started)), Json));
+        admin.MapGet("/nodes", NodesEndpoint.Nodes);
+        admin.MapPost("/leave", NodesEndpoint.Leave);
         admin.MapGet("/stats/history", StatsHistoryPage);
         admin.MapGet("/channels", Channels);
         admin.MapGet("/subscribers", Subscribers);
@@ -51,23 +59,6 @@ public static class AdminEndpoints
         admin.MapPost("/disconnect", Disconnect);
         admin.MapGet("/actors", Actors);
     }
-
-    /// <summary>Totals and gauges; rates are left to the reader (two samples and their uptime_seconds).</summary>
-    private static StatsResponse Stats(NotifyMetrics metrics, DateTimeOffset started) => new(
-        metrics.Connections,
-        metrics.SubscriberActors,
-        metrics.Channels,
-        metrics.OutboundQueueDepth,
-        metrics.Publications,
-        metrics.Deliveries,
-        metrics.DeadLetters,
-        metrics.SlowConsumerDisconnects,
-        metrics.HeartbeatTimeouts,
-        metrics.SubscriberFailures,
-        metrics.LeakSuspected,
-        metrics.LeakReason,
-        GC.GetTotalMemory(forceFullCollection: false),
-        Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 3));
 
     /// <summary>?after=&lt;unix ms&gt;: only the samples taken after it (a dashboard asks for what it has not seen).</summary>
     private static IResult StatsHistoryPage(HttpRequest request, StatsHistory history)
@@ -117,21 +108,29 @@ public static class AdminEndpoints
         return int.TryParse(text, out var value) && value >= min && value <= max ? value : null;
     }
 
-    private static async Task<IResult> Subscribers(HttpRequest request, IRequiredActor<ConnectionsSupervisor> connections)
+    private static async Task<IResult> Subscribers(HttpRequest request, NotifySettings settings, IRequiredActor<ConnectionsSupervisor> connections)
     {
         if (Limit(request) is not { } limit)
             return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, $"\"limit\" must be a whole number from 1 to {MaxLimit}");
         var user = NonEmpty(request.Query["user"].ToString());
         var channel = NonEmpty(request.Query["channel"].ToString());
-        var result = await connections.ActorRef.Ask<SubscriberQuery.Result>(
-            new ConnectionsSupervisor.ListSubscribers(user, channel, limit, QueryTimeout), AskTimeout);
+        SubscriberQuery.Result result;
+        try
+        {
+            result = await connections.ActorRef.Ask<SubscriberQuery.Result>(
+                new ConnectionsSupervisor.ListSubscribers(user, channel, limit, QueryTimeout), settings.Cluster.AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the connections did not answer in time");
+        }
         var rows = result.Subscribers
             .Select(s => new SubscriberRow(s.ClientId, s.User, s.RemoteAddress, s.Channels, s.ConnectedSince, s.QueueFrames, s.QueueBytes, s.LastSignOfLife ?? s.ConnectedSince))
             .ToList();
         return Results.Json(new SubscribersResponse(rows, result.Matched, result.Complete), Json);
     }
 
-    private static async Task<IResult> Disconnect(HttpRequest request, NotifySettings settings, IRequiredActor<ConnectionsSupervisor> connections)
+    private static async Task<IResult> Disconnect(HttpRequest request, NotifySettings settings, ClusterNodes nodes)
     {
         var (body, rejected) = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
         if (body is null)
@@ -139,9 +138,8 @@ public static class AdminEndpoints
         var (user, client, error) = DisconnectEndpoint.Parse(body);
         if (error is not null)
             return error;
-        var answer = await connections.ActorRef.Ask<ConnectionsSupervisor.ClientsDisconnected>(
-            new ConnectionsSupervisor.DisconnectClients(user, client), AskTimeout);
-        return Results.Json(new DisconnectResponse(answer.Count), Json);
+        var (count, missing) = await DisconnectEndpoint.DisconnectAsync(nodes, user, client);
+        return missing ?? Results.Json(new DisconnectResponse(count!.Value), Json);
     }
 
     private static int? Limit(HttpRequest request)
@@ -154,26 +152,10 @@ public static class AdminEndpoints
 
     private static string? NonEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static IResult Error(int status, string code, string message) =>
+    public static IResult Error(int status, string code, string message) =>
         Results.Json(new ErrorBody(new ApiError.ErrorDetail(code, message)), Json, statusCode: status);
 
     private sealed record ErrorBody(ApiError.ErrorDetail Error);
-
-    private sealed record StatsResponse(
-        long Connections,
-        long SubscriberActors,
-        long Channels,
-        long OutboundQueueDepth,
-        long PublicationsTotal,
-        long DeliveriesTotal,
-        long DeadLettersTotal,
-        long SlowConsumerDisconnectsTotal,
-        long HeartbeatTimeoutsTotal,
-        long SubscriberFailuresTotal,
-        bool LeakSuspected,
-        string? LeakReason,
-        long GcHeapBytes,
-        double UptimeSeconds);
 
     private sealed record StatsHistoryResponse(double IntervalSeconds, IReadOnlyList<StatsSample> Samples);
 

@@ -1,4 +1,5 @@
 using NotifyActors.Protocol;
+using NotifyActors.Server.Cluster;
 
 namespace NotifyActors.Server.Api;
 
@@ -12,6 +13,13 @@ public static class ApiError
         Of(StatusCodes.Status401Unauthorized, ErrorCodes.PermissionDenied, "missing or invalid API key (Authorization: apikey <key>)");
 
     public static IResult BadRequest(string message) => Of(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, message);
+
+    /// <summary>503: what was asked (a channel's owner, a node) did not answer within notify.cluster.ask-timeout.</summary>
+    public static IResult NoAnswer(string message) => Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, message);
+
+    /// <summary>503 for a cluster-wide answer that some nodes did not give in time.</summary>
+    public static IResult NodesMissing<T>(IEnumerable<NodeAnswer<T>> answers, string consequence) where T : class =>
+        NoAnswer($"node(s) {string.Join(", ", answers.Where(a => a.IsMissing).Select(a => a.Member.Address))} did not answer in time{consequence}");
 
     private sealed record ErrorBody(ErrorDetail Error);
 

@@ -18,15 +18,9 @@ namespace NotifyActors.Server.Api;
 /// </summary>
 public static class BroadcastEndpoint
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
-    public static async Task<IResult> Handle(
-        HttpRequest request,
-        ApiKeyAuthorizer authorizer,
-        NotifySettings settings,
-        IRequiredActor<ChannelRegistry> channels)
+    public static async Task<IResult> Handle(HttpRequest request, NotifySettings settings, IRequiredActor<ChannelRegistry> channels)
     {
-        var (body, rejected) = await RequestBody.ReadAuthorizedAsync(request, authorizer, settings.Limits.MaxPublishBytes);
+        var (body, rejected) = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
         if (body is null)
             return rejected!;
 
@@ -40,23 +34,10 @@ public static class BroadcastEndpoint
 
     private static async Task<BroadcastResult> PublishOne(string channel, byte[] data, NotifySettings settings, IActorRef channels)
     {
-        if (ChannelName.Validate(channel) is { } problem)
+        if (ChannelArgument.Problem(channel, settings) is { } problem)
             return BroadcastResult.Failed(channel, ErrorCodes.InvalidChannel, problem);
-        if (settings.NamespaceOf(channel) is null)
-            return BroadcastResult.Failed(channel, ErrorCodes.InvalidChannel, $"channel \"{channel}\" names an unknown namespace");
-        try
-        {
-            return await channels.Ask<object>(new Publish(channel, data), AskTimeout) switch
-            {
-                PublishAck ack => new BroadcastResult(ack.Channel, ack.Offset, ack.Epoch, null),
-                PublishFailed failed => BroadcastResult.Failed(channel, ErrorCodes.Internal, failed.Reason),
-                var other => throw new InvalidOperationException($"unexpected answer to a publish: {other.GetType()}"),
-            };
-        }
-        catch (AskTimeoutException)
-        {
-            return BroadcastResult.Failed(channel, ErrorCodes.Internal, "the channel did not answer in time; the publication may or may not have been accepted");
-        }
+        var (ack, failure) = await Publishing.PublishAsync(channels, channel, data, settings.Cluster.AskTimeout);
+        return ack is not null ? new BroadcastResult(ack.Channel, ack.Offset, ack.Epoch, null) : BroadcastResult.Failed(channel, ErrorCodes.Internal, failure!);
     }
 
     private static (IReadOnlyList<string>? Channels, byte[]? Data, IResult? Error) Parse(byte[] body, int maxChannels) =>

@@ -13,34 +13,33 @@ namespace NotifyActors.Server.Api;
 /// </summary>
 public static class ChannelQueryEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
-    public static void Map(WebApplication app)
+    /// <param name="api">The /api group, which checks the API key.</param>
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapGet("/api/presence", Presence);
-        app.MapGet("/api/history", History);
+        api.MapGet("/presence", Presence);
+        api.MapGet("/history", History);
     }
 
-    private static async Task<IResult> Presence(HttpRequest request, ApiKeyAuthorizer authorizer, NotifySettings settings, IRequiredActor<ChannelRegistry> channels)
+    private static async Task<IResult> Presence(HttpRequest request, NotifySettings settings, IRequiredActor<ChannelRegistry> channels)
     {
-        if (!authorizer.IsAuthorized(request))
-            return ApiError.Unauthorized();
-        if (Channel(request, settings) is not ({ } channel, { } ns))
-            return ChannelError(request);
+        var channel = request.Query["channel"].ToString();
+        var (ns, invalid) = ChannelArgument.Check(channel, settings);
+        if (ns is null)
+            return invalid!;
         if (!ns.Presence)
             return ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
 
-        if (await AskAsync<PresenceResult>(channels, new PresenceQuery(channel, 0)) is not { } result)
+        if (await AskAsync<PresenceResult>(channels, new PresenceQuery(channel, 0), settings.Cluster.AskTimeout) is not { } result)
             return NoAnswer();
         return Results.Bytes(ServerFrames.PresenceBody(channel, result.Members.Select(m => (m.Client, m.User))), "application/json");
     }
 
-    private static async Task<IResult> History(HttpRequest request, ApiKeyAuthorizer authorizer, NotifySettings settings, IRequiredActor<ChannelRegistry> channels)
+    private static async Task<IResult> History(HttpRequest request, NotifySettings settings, IRequiredActor<ChannelRegistry> channels)
     {
-        if (!authorizer.IsAuthorized(request))
-            return ApiError.Unauthorized();
-        if (Channel(request, settings) is not ({ } channel, { } ns))
-            return ChannelError(request);
+        var channel = request.Query["channel"].ToString();
+        var (ns, invalid) = ChannelArgument.Check(channel, settings);
+        if (ns is null)
+            return invalid!;
         if (!ns.KeepsHistory)
             return ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.NotAvailable, $"history is not kept in namespace \"{ns.Name}\"");
 
@@ -61,7 +60,7 @@ public static class ChannelQueryEndpoints
             since = new RecoveryPosition(offset, epoch);
         }
 
-        if (await AskAsync<HistoryResult>(channels, new HistoryQuery(channel, 0, limit, since)) is not { } result)
+        if (await AskAsync<HistoryResult>(channels, new HistoryQuery(channel, 0, limit, since), settings.Cluster.AskTimeout) is not { } result)
             return NoAnswer();
         if (result.Publications is null)
             return ApiError.Of(StatusCodes.Status404NotFound, ErrorCodes.NotAvailable,
@@ -69,11 +68,11 @@ public static class ChannelQueryEndpoints
         return Results.Bytes(ServerFrames.HistoryBody(channel, result.Offset, result.Epoch, result.Publications.Select(p => (p.Offset, p.Data))), "application/json");
     }
 
-    private static async Task<T?> AskAsync<T>(IRequiredActor<ChannelRegistry> channels, IChannelMessage query) where T : class
+    private static async Task<T?> AskAsync<T>(IRequiredActor<ChannelRegistry> channels, IChannelMessage query, TimeSpan timeout) where T : class
     {
         try
         {
-            return await channels.ActorRef.Ask<T>(query, AskTimeout);
+            return await channels.ActorRef.Ask<T>(query, timeout);
         }
         catch (AskTimeoutException)
         {
@@ -81,19 +80,5 @@ public static class ChannelQueryEndpoints
         }
     }
 
-    private static IResult NoAnswer() =>
-        ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the channel did not answer in time");
-
-    private static (string? Channel, NamespaceSettings? Namespace) Channel(HttpRequest request, NotifySettings settings)
-    {
-        var channel = request.Query["channel"].ToString();
-        return ChannelName.Validate(channel) is null && settings.NamespaceOf(channel) is { } ns ? (channel, ns) : (null, null);
-    }
-
-    private static IResult ChannelError(HttpRequest request)
-    {
-        var channel = request.Query["channel"].ToString();
-        var problem = ChannelName.Validate(channel) ?? $"channel \"{channel}\" names an unknown namespace";
-        return ApiError.Of(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannel, problem);
-    }
+    private static IResult NoAnswer() => ApiError.NoAnswer("the channel did not answer in time");
 }

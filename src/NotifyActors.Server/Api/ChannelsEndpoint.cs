@@ -1,25 +1,31 @@
-using Akka.Actor;
-using NotifyActors.Channels;
+using NotifyActors.Cluster;
+using NotifyActors.Server.Cluster;
 
 namespace NotifyActors.Server.Api;
 
 /// <summary>
-/// GET /api/channels[?prefix=]: 200 {"channels":[{"channel","subscribers"}]}, the channels of this node
-/// with at least one subscriber here, sorted by name, with their subscriber counts on this node. Read
-/// from the <see cref="ChannelDirectory"/> the channel actors keep up to date: no actor is asked.
+/// GET /api/channels[?prefix=]: 200 {"channels":[{"channel","subscribers"}]}, the channels with at least one
+/// subscriber anywhere in the cluster, sorted by name, with their subscriber counts summed over the nodes. Each node
+/// answers from the directory its hubs keep up to date (no channel actor is asked). A node this one cannot reach is
+/// left out (its part comes back when it is reachable again, or its clients reconnect elsewhere once it is removed);
+/// a reachable node that does not answer in time makes the answer 503.
 /// </summary>
 public static class ChannelsEndpoint
 {
-    public static IResult Handle(HttpRequest request, ApiKeyAuthorizer authorizer, ActorSystem system)
+    public static async Task<IResult> Handle(HttpRequest request, ClusterNodes nodes)
     {
-        if (!authorizer.IsAuthorized(request))
-            return ApiError.Unauthorized();
         var prefix = request.Query["prefix"];
         if (prefix.Count > 1)
             return ApiError.BadRequest("give \"prefix\" at most once");
 
-        var channels = ChannelDirectory.For(system).List(prefix.ToString())
-            .Select(channel => new ChannelInfo(channel.Name, channel.Subscribers))
+        var answers = await nodes.AskEveryNodeAsync<NodeChannels>(new NodeChannelsQuery(prefix.ToString()));
+        if (answers.Any(a => a.IsMissing))
+            return ApiError.NodesMissing(answers, "");
+        var channels = answers
+            .SelectMany(a => a.Answer?.Channels ?? [])
+            .GroupBy(c => c.Channel, StringComparer.Ordinal)
+            .Select(g => new ChannelInfo(g.Key, g.Sum(c => c.Subscribers)))
+            .OrderBy(c => c.Channel, StringComparer.Ordinal)
             .ToList();
         return Results.Json(new ChannelsResponse(channels));
     }

@@ -1,45 +1,39 @@
 using System.Text.Json;
-using Akka.Actor;
-using Akka.Hosting;
 using NotifyActors.Configuration;
 using NotifyActors.Connections;
-using NotifyActors.Protocol;
+using NotifyActors.Server.Cluster;
 
 namespace NotifyActors.Server.Api;
 
 /// <summary>
-/// POST /api/disconnect {"user"} or {"client"} (or both: the client must belong to the user): closes the
-/// matching connections of this node with 4003 and answers 200 {"disconnected": n}, how many were told to
-/// close (0 when none matched). Anonymous connections can be named by client only.
+/// POST /api/disconnect {"user"} or {"client"} (or both: the client must belong to the user): closes the matching
+/// connections on every node of the cluster with 4003 and answers 200 {"disconnected": n}, how many were told to
+/// close (0 when none matched). Anonymous connections can be named by client only. A reachable node that does not
+/// answer in time makes the answer 503 (the others' connections are closed all the same); one this node cannot
+/// reach is not asked.
 /// </summary>
 public static class DisconnectEndpoint
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
-    public static async Task<IResult> Handle(
-        HttpRequest request,
-        ApiKeyAuthorizer authorizer,
-        NotifySettings settings,
-        IRequiredActor<ConnectionsSupervisor> connections)
+    public static async Task<IResult> Handle(HttpRequest request, NotifySettings settings, ClusterNodes nodes)
     {
-        var (body, rejected) = await RequestBody.ReadAuthorizedAsync(request, authorizer, settings.Limits.MaxPublishBytes);
+        var (body, rejected) = await RequestBody.ReadAsync(request, settings.Limits.MaxPublishBytes);
         if (body is null)
             return rejected!;
-
         var (user, client, error) = Parse(body);
         if (error is not null)
             return error;
+        var (count, missing) = await DisconnectAsync(nodes, user, client);
+        return missing ?? Results.Json(new DisconnectResult(count!.Value));
+    }
 
-        try
-        {
-            var answer = await connections.ActorRef.Ask<ConnectionsSupervisor.ClientsDisconnected>(
-                new ConnectionsSupervisor.DisconnectClients(user, client), AskTimeout);
-            return Results.Json(new DisconnectResult(answer.Count));
-        }
-        catch (AskTimeoutException)
-        {
-            return ApiError.Of(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the connections did not answer in time; some may have been disconnected");
-        }
+    /// <summary>How many connections the nodes closed, or the 503 to answer when some did not say.</summary>
+    internal static async Task<(int? Count, IResult? Missing)> DisconnectAsync(ClusterNodes nodes, string? user, string? client)
+    {
+        var answers = await nodes.AskEveryNodeAsync<ConnectionsSupervisor.ClientsDisconnected>(new ConnectionsSupervisor.DisconnectClients(user, client));
+        var count = answers.Sum(a => a.Answer?.Count ?? 0);
+        return answers.Any(a => a.IsMissing)
+            ? (null, ApiError.NodesMissing(answers, $"; {count} connection(s) on the others were disconnected"))
+            : (count, null);
     }
 
     internal static (string? User, string? Client, IResult? Error) Parse(byte[] body) =>

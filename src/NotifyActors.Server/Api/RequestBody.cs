@@ -6,10 +6,6 @@ namespace NotifyActors.Server.Api;
 /// <summary>Reads a request body up to a limit, without trusting Content-Length alone.</summary>
 public static class RequestBody
 {
-    /// <summary>The body of a server API request that carries a valid API key, or the answer to give instead (401, and those of <see cref="ReadAsync"/>).</summary>
-    public static async Task<(byte[]? Body, IResult? Rejection)> ReadAuthorizedAsync(HttpRequest request, ApiKeyAuthorizer authorizer, int limit) =>
-        authorizer.IsAuthorized(request) ? await ReadAsync(request, limit) : (null, ApiError.Unauthorized());
-
     /// <summary>
     /// The body, or the answer to give instead: 413 when it is larger than <paramref name="limit"/> bytes,
     /// and Kestrel's own status (400, or 408 for a body sent too slowly) when it cannot be read at all,

@@ -7,6 +7,7 @@ using NotifyActors.Connections;
 using NotifyActors.Server.Admin;
 using NotifyActors.Server.Api;
 using NotifyActors.Server.Auth;
+using NotifyActors.Server.Cluster;
 using NotifyActors.Server.Connections;
 using NotifyActors.Server.Operations;
 using NotifyActors.Server.Persistence;
@@ -66,6 +67,7 @@ public static class NotifyServer
             publicConnections, settings.Tcp, services.GetRequiredService<NotifyMetrics>(), services.GetRequiredService<ILogger<ConnectionAdmission>>()));
         builder.Services.AddSingleton(listeners);
         builder.Services.AddSingleton<AdminAuthorizer>();
+        builder.Services.AddSingleton<ClusterNodes>();
         builder.Services.AddSingleton(new DeadLetterRing(settings.Admin.DeadLetterRing));
         builder.Services.AddSingleton<StatsHistory>();
         builder.Services.AddHostedService<StatsSampler>();
@@ -75,13 +77,15 @@ public static class NotifyServer
             var metrics = services.GetRequiredService<NotifyMetrics>();
             var deadLetters = services.GetRequiredService<DeadLetterRing>();
             akka.AddHocon(config, HoconAddMode.Prepend)
+                // A shutdown the cluster starts drains the connections in this phase (ConnectionDrain): give it the drain time.
+                .AddHocon($"akka.coordinated-shutdown.phases.before-service-unbind.timeout = {(long)(settings.Drain + TimeSpan.FromSeconds(2)).TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithChannelStore(settings.Persistence)
                 .WithNotifyCluster(settings)
                 .WithActors((system, registry) =>
                 {
                     ClusterSetup.JoinIfAlone(system, settings);
-                    system.ActorOf(ClusterMonitor.Props(metrics), "cluster-monitor");
+                    registry.Register<ClusterMonitor>(system.ActorOf(ClusterMonitor.Props(metrics), "cluster-monitor"));
                     system.ActorOf(DeadLetterCounter.Props(metrics, deadLetters), "dead-letters");
                     system.ActorOf(LeakWatchdog.Props(metrics, settings.Watchdog), "leak-watchdog");
                     // Akka starts the store's plugins on first use; started here, they create their tables
@@ -90,7 +94,9 @@ public static class NotifyServer
                     var owners = ChannelOwners.Start(system, settings, metrics);
                     var channels = system.ActorOf(ChannelRegistry.Props(settings, metrics, owners), "channels");
                     registry.Register<ChannelRegistry>(channels);
-                    registry.Register<ConnectionsSupervisor>(system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections"));
+                    var connections = system.ActorOf(ConnectionsSupervisor.Props(settings, channels, metrics), "connections");
+                    registry.Register<ConnectionsSupervisor>(connections);
+                    system.ActorOf(NodeAgent.Props(metrics, connections), NodeAgent.Name);
                 });
         });
         // Registered after Akka so that it is stopped first (hosted services stop in reverse order).
@@ -123,11 +129,16 @@ public static class NotifyServer
         // Application-level pings (notify.heartbeat) replace the protocol's keep-alive pings.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/ws", WebSocketEndpoint.Handle);
-        app.MapPost("/api/publish", PublishEndpoint.Handle);
-        app.MapPost("/api/broadcast", BroadcastEndpoint.Handle);
-        app.MapGet("/api/channels", ChannelsEndpoint.Handle);
-        app.MapPost("/api/disconnect", DisconnectEndpoint.Handle);
-        ChannelQueryEndpoints.Map(app);
+        // Every server API endpoint needs an API key, checked before its body is read.
+        var api = app.MapGroup("/api").AddEndpointFilter((context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<ApiKeyAuthorizer>().IsAuthorized(context.HttpContext.Request)
+                ? next(context)
+                : ValueTask.FromResult<object?>(ApiError.Unauthorized()));
+        api.MapPost("/publish", PublishEndpoint.Handle);
+        api.MapPost("/broadcast", BroadcastEndpoint.Handle);
+        api.MapGet("/channels", ChannelsEndpoint.Handle);
+        api.MapPost("/disconnect", DisconnectEndpoint.Handle);
+        ChannelQueryEndpoints.Map(api);
         // Server API clients parse {"error":...} bodies; an unknown endpoint should be one too.
         app.MapFallback("/api/{**path}", () => ApiError.Of(StatusCodes.Status404NotFound, ErrorCodes.NotAvailable, "no such server API endpoint"));
         app.MapPrometheusScrapingEndpoint("/metrics");

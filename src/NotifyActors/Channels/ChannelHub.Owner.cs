@@ -162,6 +162,9 @@ public sealed partial class ChannelHub
         // An earlier owner's: the current one holds all it stored, and this hub registered with what it had delivered.
         if (!Sender.Equals(_owner))
             return;
+        // A local owner's path has no host: only publications that crossed from another node count.
+        if (Sender.Path.Address.HasGlobalScope)
+            _metrics.CrossNodeLag(TimeSpan.FromTicks(DateTime.UtcNow.Ticks - appended.SentAt));
         _historyCount = appended.HistoryCount;
         if (appended.Epoch != _epoch)
         {

@@ -148,7 +148,7 @@ public sealed class ChannelOwner : UntypedPersistentActor, IWithTimers
     private void OnStored(PublicationsAppended appended)
     {
         Apply(appended);
-        _hubs.Deliver(new Appended(_name, _log.Epoch, appended.FirstOffset, appended.Publications.Select(p => p.Data).ToList(), _log.History.Count), Self);
+        _hubs.Deliver(new Appended(_name, _log.Epoch, appended.FirstOffset, appended.Publications.Select(p => p.Data).ToList(), _log.History.Count, DateTime.UtcNow.Ticks), Self);
         for (var i = 0; i < _writing.Count; i++)
         {
             _metrics.Published();

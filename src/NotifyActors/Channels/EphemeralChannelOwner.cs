@@ -49,7 +49,7 @@ public sealed class EphemeralChannelOwner : UntypedActor, IWithTimers
         {
             case Publish publish:
                 var offset = _log.Append(publish.Data, DateTime.UtcNow);
-                _hubs.Deliver(new Appended(_name, _log.Epoch, offset, [publish.Data], _log.History.Count), Self);
+                _hubs.Deliver(new Appended(_name, _log.Epoch, offset, [publish.Data], _log.History.Count, DateTime.UtcNow.Ticks), Self);
                 _metrics.Published();
                 Sender.Tell(new PublishAck(_name, offset, _log.Epoch, publish.RequestId));
                 break;

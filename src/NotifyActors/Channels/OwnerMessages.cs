@@ -26,8 +26,12 @@ public sealed record RegisterHub(string Channel, RecoveryPosition? Delivered, lo
 public sealed record HubRegistered(string Channel, long Round, string Epoch, long Offset, int HistoryCount, IReadOnlyList<HistoricPublication>? Undelivered)
     : IClusterMessage;
 
-/// <summary>Publications the owner took, with offsets <see cref="FirstOffset"/> on, in order; sent to every registered hub.</summary>
-public sealed record Appended(string Channel, string Epoch, long FirstOffset, IReadOnlyList<byte[]> Data, int HistoryCount) : IClusterMessage;
+/// <summary>
+/// Publications the owner took, with offsets <see cref="FirstOffset"/> on, in order; sent to every registered hub.
+/// <see cref="SentAt"/> (UTC ticks, the owner's clock) is when the owner sent them: a hub on another node measures the
+/// cross-node lag from it.
+/// </summary>
+public sealed record Appended(string Channel, string Epoch, long FirstOffset, IReadOnlyList<byte[]> Data, int HistoryCount, long SentAt) : IClusterMessage;
 
 /// <summary>
 /// A hub asks where a new subscriber starts (and what it missed, when it asks to recover), answered by

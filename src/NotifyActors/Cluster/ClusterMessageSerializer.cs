@@ -14,7 +14,8 @@ namespace NotifyActors.Cluster;
 /// </summary>
 public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    private const byte Version = 1;
+    // 2: Appended carries the time its owner sent it.
+    private const byte Version = 2;
 
     /// <summary>Unique among the serializers of one actor system; Akka reserves 0-40, <see cref="ChannelEventSerializer"/> has 7301.</summary>
     public override int Identifier => 7302;
@@ -128,6 +129,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
                 writer.Write(appended.Epoch);
                 writer.Write(appended.FirstOffset);
                 writer.Write(appended.HistoryCount);
+                writer.Write(appended.SentAt);
                 writer.Write(appended.Data.Count);
                 foreach (var data in appended.Data)
                     WriteBytes(writer, data);
@@ -198,10 +200,11 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         var epoch = reader.ReadString();
         var first = reader.ReadInt64();
         var historyCount = reader.ReadInt32();
+        var sentAt = reader.ReadInt64();
         var data = new byte[ReadCount(reader)][];
         for (var i = 0; i < data.Length; i++)
             data[i] = ReadBytes(reader);
-        return new Appended(channel, epoch, first, data, historyCount);
+        return new Appended(channel, epoch, first, data, historyCount, sentAt);
     }
 
     private static void WriteBytes(BinaryWriter writer, byte[] bytes)

@@ -9,7 +9,8 @@ namespace NotifyActors.Cluster;
 /// /user/cluster-monitor: keeps notify_cluster_members (members Up) and notify_cluster_unreachable as this node sees
 /// the cluster. It follows the events themselves: the cluster's read view (Cluster.State) is updated by another actor
 /// and may not have seen an event yet when this one gets it. Akka's cluster extension ends the subscription when this
-/// actor stops.
+/// actor stops. It also answers, on this node, which members there are (<see cref="GetMembers"/>): the nodes to ask
+/// for a cluster-wide answer, and notifyctl's nodes.
 /// </summary>
 public sealed class ClusterMonitor : UntypedActor
 {
@@ -22,6 +23,18 @@ public sealed class ClusterMonitor : UntypedActor
 
     public static Props Props(NotifyMetrics metrics) => Akka.Actor.Props.Create(() => new ClusterMonitor(metrics));
 
+    /// <summary>Asks for the members as this node sees them, answered by <see cref="Members"/>.</summary>
+    public sealed record GetMembers
+    {
+        public static readonly GetMembers Instance = new();
+    }
+
+    /// <summary>The members, by address.</summary>
+    public sealed record Members(IReadOnlyList<MemberView> List);
+
+    /// <summary>A member: its address, status and roles, and whether this node can reach it.</summary>
+    public sealed record MemberView(Address Address, MemberStatus Status, IReadOnlyCollection<string> Roles, bool Reachable, bool IsSelf);
+
     protected override void PreStart() =>
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent), typeof(IReachabilityEvent));
 
@@ -31,6 +44,12 @@ public sealed class ClusterMonitor : UntypedActor
     {
         switch (message)
         {
+            case GetMembers:
+                Sender.Tell(new Members(_members.Values
+                    .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
+                    .Select(m => new MemberView(m.Address, m.Status, m.Roles, !_unreachable.Contains(m.UniqueAddress), m.UniqueAddress.Equals(_cluster.SelfUniqueAddress)))
+                    .ToList()));
+                return;
             case CurrentClusterState state:
                 foreach (var member in state.Members)
                     _members[member.UniqueAddress] = member;

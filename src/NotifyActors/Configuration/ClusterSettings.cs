@@ -13,7 +13,12 @@ namespace NotifyActors.Configuration;
 /// How many shards the channel owners are spread over. Every node must use the same number; about ten times the
 /// largest number of nodes the cluster will have, so that a rebalance moves small parts.
 /// </param>
-public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<(string Host, int Port)> Seeds, int Shards)
+/// <param name="AskTimeout">
+/// How long a request waits for the actor that answers it, wherever in the cluster that is: a channel's owner for a
+/// publish (the server API's and a client's), history and presence; every node for the cluster-wide answers. Past it
+/// the request is answered as unanswered (503, or a client's internal error), never left waiting.
+/// </param>
+public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<(string Host, int Port)> Seeds, int Shards, TimeSpan AskTimeout)
 {
     internal static ClusterSettings Create(ConfigReader section)
     {
@@ -24,7 +29,7 @@ public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<(strin
         if (port > 65535)
             throw new SettingsException(section.Path("port"), $"expected a TCP port, 0-65535 (got {port})");
         var seeds = section.StringList("seeds").Select(seed => ParseSeed(section.Path("seeds"), seed)).ToList();
-        return new ClusterSettings(host, port, seeds, section.PositiveInt("shards"));
+        return new ClusterSettings(host, port, seeds, section.PositiveInt("shards"), section.PositiveDuration("ask-timeout"));
     }
 
     /// <summary>The seed nodes as Akka addresses of an actor system named <paramref name="systemName"/>.</summary>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using NotifyActors.Cluster;
 using NotifyActors.Configuration;
 using NotifyActors.Protocol;
 using NotifyActors.Telemetry;
@@ -51,9 +52,9 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     /// <see cref="Client"/> (given both, a connection must match both). Answered with
     /// <see cref="ClientsDisconnected"/>: how many connections were told to close.
     /// </summary>
-    public sealed record DisconnectClients(string? User, string? Client);
+    public sealed record DisconnectClients(string? User, string? Client) : INodeMessage;
 
-    public sealed record ClientsDisconnected(int Count);
+    public sealed record ClientsDisconnected(int Count) : INodeMessage;
 
     /// <summary>
     /// The admin API's subscriber listing: the connections of <see cref="User"/> (all when null) that are

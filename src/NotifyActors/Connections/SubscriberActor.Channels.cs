@@ -61,23 +61,22 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.PermissionDenied, $"clients may not publish in namespace \"{ns.Name}\"");
             return;
         }
-        var request = Remember(command.Id);
-        // The owner may be gone with the publication (its node died, its store did not recover): the client gets an
-        // answer all the same, as the server API's publisher does.
-        Timers.StartSingleTimer(new PublishTimedOut(request), new PublishTimedOut(request), PublishAnswerTimeout);
-        _channels.Tell(new Publish(command.Channel, command.Data, request));
+        _channels.Tell(new Publish(command.Channel, command.Data, Remember(command.Id, publish: true)));
     }
 
-    /// <summary>How long a client's publish waits for the channel's answer: as long as the server API's publish does.</summary>
-    private static readonly TimeSpan PublishAnswerTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A query's answer is late: the owner may be gone with it (its node died, its store did not recover). The client
+    /// gets an answer all the same, after notify.cluster.ask-timeout, as the server API's callers do. The timer is the
+    /// actor's own: it goes when the actor stops.
+    /// </summary>
+    private sealed record AnswerTimedOut(long RequestId, bool Publish) : INotInfluenceReceiveTimeout;
 
-    /// <summary>A publish's answer is late. Its timer is the actor's own: it goes when the actor stops.</summary>
-    private sealed record PublishTimedOut(long RequestId) : INotInfluenceReceiveTimeout;
-
-    private void OnPublishTimedOut(PublishTimedOut timedOut)
+    private void OnAnswerTimedOut(AnswerTimedOut timedOut)
     {
         if (_pendingQueries.Remove(timedOut.RequestId, out var id))
-            Reply(id, ErrorCodes.Internal, "the channel did not answer in time; the publication may or may not have been accepted");
+            Reply(id, ErrorCodes.Internal, timedOut.Publish
+                ? "the channel did not answer in time; the publication may or may not have been accepted"
+                : "the channel did not answer in time");
     }
 
     private void OnPresence(PresenceCommand command)
@@ -89,7 +88,7 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
             return;
         }
-        _channels.Tell(new PresenceQuery(command.Channel, Remember(command.Id)));
+        _channels.Tell(new PresenceQuery(command.Channel, Remember(command.Id, publish: false)));
     }
 
     private void OnHistory(HistoryCommand command)
@@ -101,26 +100,39 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.NotAvailable, $"history is not kept in namespace \"{ns.Name}\"");
             return;
         }
-        _channels.Tell(new HistoryQuery(command.Channel, Remember(command.Id), command.Limit, command.Since));
+        _channels.Tell(new HistoryQuery(command.Channel, Remember(command.Id, publish: false), command.Limit, command.Since));
     }
 
-    /// <summary>A request number for a query to a channel, mapped back to the command's id when the answer comes.</summary>
-    private long Remember(long? commandId)
+    /// <summary>
+    /// A request number for a query to a channel, mapped back to the command's id when the answer comes, and the
+    /// timer that answers it if none comes.
+    /// </summary>
+    private long Remember(long? commandId, bool publish)
     {
         var request = ++_lastRequest;
         _pendingQueries[request] = commandId;
+        Timers.StartSingleTimer(request, new AnswerTimedOut(request, publish), _settings.Cluster.AskTimeout);
         return request;
+    }
+
+    /// <summary>Takes the command id of a query still waiting for its answer; false for one already answered (timed out).</summary>
+    private bool TakePending(long request, out long? id)
+    {
+        if (!_pendingQueries.Remove(request, out id))
+            return false;
+        Timers.Cancel(request);
+        return true;
     }
 
     private void OnPresenceResult(PresenceResult result)
     {
-        if (_pendingQueries.Remove(result.RequestId, out var id))
+        if (TakePending(result.RequestId, out var id))
             Send(ServerFrames.Presence(id, result.Channel, result.Members.Select(m => (m.Client, m.User))));
     }
 
     private void OnHistoryResult(HistoryResult result)
     {
-        if (!_pendingQueries.Remove(result.RequestId, out var id))
+        if (!TakePending(result.RequestId, out var id))
             return;
         if (result.Publications is null)
             Reply(id, ErrorCodes.NotAvailable, $"that position in \"{result.Channel}\" is no longer in history (epoch {result.Epoch}, offset {result.Offset})");
@@ -179,23 +191,14 @@ public sealed partial class SubscriberActor
 
     private void OnPublishAck(PublishAck ack)
     {
-        if (TakePendingPublish(ack.RequestId, out var id))
+        if (TakePending(ack.RequestId, out var id))
             Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
     }
 
     private void OnPublishFailed(PublishFailed failed)
     {
-        if (TakePendingPublish(failed.RequestId, out var id))
+        if (TakePending(failed.RequestId, out var id))
             Reply(id, ErrorCodes.Internal, failed.Reason);
-    }
-
-    /// <summary>Takes the command id of a publish still waiting for its answer; false for one already answered (timed out).</summary>
-    private bool TakePendingPublish(long request, out long? id)
-    {
-        if (!_pendingQueries.Remove(request, out id))
-            return false;
-        Timers.Cancel(new PublishTimedOut(request));
-        return true;
     }
 
     private void OnChannelReset(ChannelReset reset)

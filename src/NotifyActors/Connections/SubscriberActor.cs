@@ -97,8 +97,8 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
             case Disconnect disconnect:
                 StopWith(disconnect.Reason);
                 break;
-            case PublishTimedOut timedOut:
-                OnPublishTimedOut(timedOut);
+            case AnswerTimedOut timedOut:
+                OnAnswerTimedOut(timedOut);
                 break;
             case TokenExpired:
                 StopWith(CloseReason.TokenExpired);

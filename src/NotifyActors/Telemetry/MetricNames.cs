@@ -22,6 +22,8 @@ public static class MetricNames
     public const string ChannelRepairs = "notify.channel_repairs";
     public const string ClusterMembers = "notify.cluster_members";
     public const string ClusterUnreachable = "notify.cluster_unreachable";
+    // The exporter adds the unit: notify_cluster_publication_lag_seconds (a histogram).
+    public const string CrossNodeLag = "notify.cluster_publication_lag";
     public const string TcpConnections = "notify.tcp_connections";
     public const string TcpRefused = "notify.tcp_refused";
 

@@ -32,6 +32,7 @@ public sealed class NotifyMetrics : IDisposable
     private long _clusterMembers;
     private long _channelRepairs;
     private long _clusterUnreachable;
+    private readonly Histogram<double> _crossNodeLag;
 
     public NotifyMetrics()
     {
@@ -51,6 +52,9 @@ public sealed class NotifyMetrics : IDisposable
         _meter.CreateObservableCounter(MetricNames.ChannelRepairs, () => ChannelRepairs, "{publication}", "Publications a channel hub missed (lost between nodes, or stored while its owner changed) and fetched again from the owner's history.");
         _meter.CreateObservableGauge(MetricNames.ClusterMembers, () => ClusterMembers, "{node}", "Cluster members Up, as this node sees them.");
         _meter.CreateObservableGauge(MetricNames.ClusterUnreachable, () => ClusterUnreachable, "{node}", "Cluster members this node cannot reach.");
+        _crossNodeLag = _meter.CreateHistogram(MetricNames.CrossNodeLag, "s",
+            "From a channel's owner on another node sending publications to this node's hub receiving them (the two nodes' wall clocks: keep them in sync).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _meter.CreateObservableGauge(MetricNames.TcpConnections, () => TcpConnections, "{connection}", "TCP connections open on the public listeners: WebSockets, upgrades in progress, server API connections.");
         _meter.CreateObservableCounter(MetricNames.TcpRefused, () => (Measurement<long>[])
         [
@@ -88,6 +92,9 @@ public sealed class NotifyMetrics : IDisposable
         Interlocked.Exchange(ref _clusterMembers, members);
         Interlocked.Exchange(ref _clusterUnreachable, unreachable);
     }
+
+    /// <summary>Records one batch of publications that crossed from another node (a clock step backwards counts as 0).</summary>
+    public void CrossNodeLag(TimeSpan lag) => _crossNodeLag.Record(Math.Max(0, lag.TotalSeconds));
 
     public void Repaired(int publications) => Interlocked.Add(ref _channelRepairs, publications);
 

@@ -43,7 +43,7 @@ public sealed class ClusterMessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         { "register, repair", new RegisterHub("news", new RecoveryPosition(40, "ab12cd34"), 9) },
         { "registered", new HubRegistered("news", 9, "ab12cd34", 42, 2, Kept) },
         { "registered, nothing to repair", new HubRegistered("news", 1, "ab12cd34", 0, 0, null) },
-        { "appended", new Appended("news", "ab12cd34", 41, [Encoding.UTF8.GetBytes("1"), Encoding.UTF8.GetBytes("[2]")], 2) },
+        { "appended", new Appended("news", "ab12cd34", 41, [Encoding.UTF8.GetBytes("1"), Encoding.UTF8.GetBytes("[2]")], 2, At.Ticks) },
         { "position", new SubscriberPosition("news", 12, new RecoveryPosition(3, "ab12cd34")) },
         { "position without recovery", new SubscriberPosition("news", 13, null) },
         { "positioned, recovered", new SubscriberPositioned("news", 12, 42, "ab12cd34", true, Kept) },
