@@ -74,6 +74,13 @@ public sealed class DashboardSpecs
             Assert.Equal(0, await page.Locator("#subscribers img").CountAsync());
             Assert.NotEqual("owned", await page.TitleAsync());
             await Expect(page.Locator("#subscribers tbody tr")).ToHaveCountAsync(7);
+            // A single node is a cluster of one: its row, and the total row.
+            var self = Akka.Cluster.Cluster.Get(server.ActorSystem).SelfAddress;
+            var node = page.Locator($"#nodes tr[data-node=\"{self.Host}:{self.Port}\"] td");
+            await Expect(node.Nth(0)).ToContainTextAsync("(this node)");
+            await Expect(node.Nth(1)).ToHaveTextAsync("up");
+            await Expect(node.Nth(3)).ToHaveTextAsync("7");
+            await Expect(page.Locator("#nodes tr.total td").Nth(3)).ToHaveTextAsync("7");
             // The connections chart has drawn a line up to 7: blue pixels, several samples, newest value 7.
             await page.WaitForFunctionAsync("""
                 () => {

@@ -213,11 +213,13 @@ function query(path, parameters) {
 }
 
 async function refreshTables() {
-  const [subscribers, channels, deadLetters] = await Promise.all([
+  const [nodes, subscribers, channels, deadLetters] = await Promise.all([
+    api('/admin/nodes'),
     api(query('/admin/subscribers', { user: $('#filter-user').value.trim(), channel: $('#filter-channel').value.trim(), limit: TABLE_LIMIT })),
     api(query('/admin/channels', { prefix: $('#filter-prefix').value, limit: TABLE_LIMIT })),
     api('/admin/deadletters'),
   ]);
+  renderNodes(nodes);
   renderSubscribers(subscribers);
   renderChannels(channels);
   renderDeadLetters(deadLetters);
@@ -259,6 +261,28 @@ function renderSubscribers(body) {
   }
   $('#subscribers-caption').textContent =
     `showing ${body.subscribers.length} of ${body.matched}` + (body.complete ? '' : ' (some connections did not answer in time)');
+}
+
+// The cluster's members (a single node is a cluster of one), each node's figures where it answered, and their sum.
+function renderNodes(body) {
+  const tbody = $('#nodes tbody');
+  tbody.replaceChildren();
+  const figures = ['connections', 'subscriber_actors', 'channels', 'channel_owners', 'deliveries_total'];
+  for (const node of body.nodes) {
+    const row = tbody.insertRow();
+    row.dataset.node = node.node;
+    cell(row, node.node + (node.self ? ' (this node)' : ''));
+    cell(row, node.status);
+    cell(row, node.reachable ? 'yes' : 'no', node.reachable ? '' : 'error');
+    for (const figure of figures) cell(row, node.stats ? String(node.stats[figure]) : '-', 'number');
+  }
+  const total = tbody.insertRow();
+  total.className = 'total';
+  cell(total, 'total');
+  cell(total, '');
+  cell(total, '');
+  for (const figure of figures) cell(total, String(body.total[figure]), 'number');
+  $('#nodes-caption').textContent = `${body.nodes.length} member(s)` + (body.unreachable ? `, ${body.unreachable} unreachable (left out of the total)` : '');
 }
 
 function renderChannels(body) {
