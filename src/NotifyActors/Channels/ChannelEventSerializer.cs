@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
-using Akka.Serialization;
+using NotifyActors.Runtime;
 
 namespace NotifyActors.Channels;
 
@@ -9,7 +9,7 @@ namespace NotifyActors.Channels;
 /// length-prefixed: a publication's data is stored as the bytes it was published as, never re-encoded.
 /// Each payload starts with a format version, so a later format can still read what this one wrote.
 /// </summary>
-public sealed class ChannelEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class ChannelEventSerializer(ExtendedActorSystem system) : VersionedBinarySerializer(system, Version, "channel event")
 {
     private const byte Version = 1;
     private const string EpochManifest = "epoch";
@@ -27,46 +27,36 @@ public sealed class ChannelEventSerializer(ExtendedActorSystem system) : Seriali
         _ => throw new ArgumentException($"{nameof(ChannelEventSerializer)} cannot serialize {o.GetType()}"),
     };
 
-    public override byte[] ToBinary(object obj)
+    protected override void Write(BinaryWriter writer, object obj)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
+        switch (obj)
         {
-            writer.Write(Version);
-            switch (obj)
-            {
-                case EpochStarted started:
-                    writer.Write(started.Epoch);
-                    break;
-                case PublicationsAppended appended:
-                    writer.Write(appended.FirstOffset);
-                    writer.Write(appended.Publications.Count);
-                    foreach (var publication in appended.Publications)
-                        WritePublication(writer, publication.Data, publication.At);
-                    break;
-                case ChannelSnapshot snapshot:
-                    writer.Write(snapshot.Epoch);
-                    writer.Write(snapshot.Offset);
-                    writer.Write(snapshot.History.Count);
-                    foreach (var kept in snapshot.History)
-                    {
-                        writer.Write(kept.Offset);
-                        WritePublication(writer, kept.Data, kept.At);
-                    }
-                    break;
-                default:
-                    throw new ArgumentException($"{nameof(ChannelEventSerializer)} cannot serialize {obj.GetType()}");
-            }
+            case EpochStarted started:
+                writer.Write(started.Epoch);
+                break;
+            case PublicationsAppended appended:
+                writer.Write(appended.FirstOffset);
+                writer.Write(appended.Publications.Count);
+                foreach (var publication in appended.Publications)
+                    WritePublication(writer, publication.Data, publication.At);
+                break;
+            case ChannelSnapshot snapshot:
+                writer.Write(snapshot.Epoch);
+                writer.Write(snapshot.Offset);
+                writer.Write(snapshot.History.Count);
+                foreach (var kept in snapshot.History)
+                {
+                    writer.Write(kept.Offset);
+                    WritePublication(writer, kept.Data, kept.At);
+                }
+                break;
+            default:
+                throw new ArgumentException($"{nameof(ChannelEventSerializer)} cannot serialize {obj.GetType()}");
         }
-        return stream.ToArray();
     }
 
-    public override object FromBinary(byte[] bytes, string manifest)
+    protected override object Read(BinaryReader reader, string manifest)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
-        var version = reader.ReadByte();
-        if (version != Version)
-            throw new SerializationException($"channel event format {version} is not known to this version of the service");
         switch (manifest)
         {
             case EpochManifest:

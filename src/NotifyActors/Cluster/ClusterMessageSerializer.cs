@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
-using Akka.Serialization;
+using NotifyActors.Runtime;
 using NotifyActors.Channels;
 using NotifyActors.Protocol;
 
@@ -12,7 +12,7 @@ namespace NotifyActors.Cluster;
 /// Each payload starts with a format version, so that nodes of two versions of the service in one cluster (a rolling
 /// upgrade) refuse what they cannot read instead of misreading it.
 /// </summary>
-public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : VersionedBinarySerializer(system, Version, "cluster message")
 {
     // 2: Appended carries the time its owner sent it.
     private const byte Version = 2;
@@ -40,24 +40,8 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         _ => throw new ArgumentException($"{nameof(ClusterMessageSerializer)} cannot serialize {o.GetType()}"),
     };
 
-    public override byte[] ToBinary(object obj)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            writer.Write(Version);
-            Write(writer, obj);
-        }
-        return stream.ToArray();
-    }
-
-    public override object FromBinary(byte[] bytes, string manifest)
-    {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
-        var version = reader.ReadByte();
-        if (version != Version)
-            throw new SerializationException($"cluster message format {version} is not known to this version of the service");
-        return manifest switch
+    protected override object Read(BinaryReader reader, string manifest) =>
+        manifest switch
         {
             "pub" => new Publish(reader.ReadString(), ReadBytes(reader), reader.ReadInt64()),
             "pub-ack" => new PublishAck(reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt64()),
@@ -76,9 +60,8 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             "membership" => new MembershipChanged(reader.ReadString(), reader.ReadBoolean(), new ChannelMember(reader.ReadString(), reader.ReadString())),
             _ => throw new SerializationException($"unknown cluster message manifest '{manifest}'"),
         };
-    }
 
-    private static void Write(BinaryWriter writer, object obj)
+    protected override void Write(BinaryWriter writer, object obj)
     {
         switch (obj)
         {

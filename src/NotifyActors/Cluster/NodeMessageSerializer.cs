@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
-using Akka.Serialization;
+using NotifyActors.Runtime;
 using NotifyActors.Connections;
 
 namespace NotifyActors.Cluster;
@@ -9,7 +9,7 @@ namespace NotifyActors.Cluster;
 /// The wire format of every <see cref="INodeMessage"/> (bound in hocon/notify.hocon): binary, one manifest per type,
 /// a format version first, as <see cref="ClusterMessageSerializer"/> writes channel messages.
 /// </summary>
-public sealed class NodeMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class NodeMessageSerializer(ExtendedActorSystem system) : VersionedBinarySerializer(system, Version, "node message")
 {
     private const byte Version = 1;
 
@@ -27,24 +27,8 @@ public sealed class NodeMessageSerializer(ExtendedActorSystem system) : Serializ
         _ => throw new ArgumentException($"{nameof(NodeMessageSerializer)} cannot serialize {o.GetType()}"),
     };
 
-    public override byte[] ToBinary(object obj)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            writer.Write(Version);
-            Write(writer, obj);
-        }
-        return stream.ToArray();
-    }
-
-    public override object FromBinary(byte[] bytes, string manifest)
-    {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
-        var version = reader.ReadByte();
-        if (version != Version)
-            throw new SerializationException($"node message format {version} is not known to this version of the service");
-        return manifest switch
+    protected override object Read(BinaryReader reader, string manifest) =>
+        manifest switch
         {
             "stats" => NodeStatsQuery.Instance,
             "stats-result" => new NodeStats(
@@ -57,9 +41,8 @@ public sealed class NodeMessageSerializer(ExtendedActorSystem system) : Serializ
             "disconnected" => new ConnectionsSupervisor.ClientsDisconnected(reader.ReadInt32()),
             _ => throw new SerializationException($"unknown node message manifest '{manifest}'"),
         };
-    }
 
-    private static void Write(BinaryWriter writer, object obj)
+    protected override void Write(BinaryWriter writer, object obj)
     {
         switch (obj)
         {
