@@ -359,44 +359,26 @@ internal static class Hostile
         private readonly Stopwatch _wall = Stopwatch.StartNew();
         private readonly double _server;
         private readonly double _self = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        private readonly (double Busy, double Total) _machine = MachineTicks();
+        private readonly (double Busy, double Total) _machine = ProcStat.MachineTicks();
 
         private CpuClock(int pid)
         {
             _pid = pid;
-            _server = ServerSeconds(pid);
+            _server = ProcStat.ProcessSeconds(pid);
         }
 
         public static CpuClock Start(int pid) => new(pid);
 
-        public double ServerCores() => Math.Round((ServerSeconds(_pid) - _server) / _wall.Elapsed.TotalSeconds, 2);
+        public double ServerCores() => Math.Round((ProcStat.ProcessSeconds(_pid) - _server) / _wall.Elapsed.TotalSeconds, 2);
 
         /// <summary>Every core's non-idle time over the phase (all processes and the kernel's softirqs), in cores.</summary>
         public double MachineBusyCores()
         {
-            var (busy, total) = MachineTicks();
+            var (busy, total) = ProcStat.MachineTicks();
             return total > _machine.Total ? Math.Round((busy - _machine.Busy) / (total - _machine.Total) * Environment.ProcessorCount, 2) : 0;
         }
 
-        private static (double Busy, double Total) MachineTicks()
-        {
-            if (!File.Exists("/proc/stat"))
-                return (0, 0);
-            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse).ToArray();
-            var total = cpu.Sum();
-            return (total - cpu[3] - cpu[4], total); // idle and iowait are not busy
-        }
-
         public double LoadGenCores() => Math.Round((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _self) / _wall.Elapsed.TotalSeconds, 2);
-
-        private static double ServerSeconds(int pid)
-        {
-            if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
-                return 0;
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
-        }
     }
 
     private sealed class AttackStats
