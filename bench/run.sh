@@ -5,6 +5,8 @@
 #   bench/run.sh durable           publish throughput, latency, recovery and journal size of channels with history,
 #                                  on the memory, sqlite and postgres stores (postgres: the connection string in
 #                                  /tmp/pgconn or BENCH_PGCONN, tables in a schema of its own), ~2 minutes a run
+#   bench/run.sh cluster           issue 12: cross-node fan-out (2 nodes) and 100,000 connections over 6 nodes, each
+#                                  against one node in the same run (bench/cluster.sh; sizes and options there)
 # Builds Release, runs every scenario against the service and the baseline alternately (a fresh server
 # process for every run), repeats each run REPS times (default 2), prints the table and writes
 # docs/benchmarks.md and docs/benchmarks.svg. Traffic stays on 127.0.0.0/8. It stops only the
@@ -45,7 +47,8 @@ case "$MODE" in
     # then 300 to each of two channels (timed after a restart) and 5,000 to one (its journal rows counted).
     DURABLE="--publishers 8 --warmup 20 --seconds 10 --rate 1000 --history 300 --bound 5000 --limit 120"
     ;;
-  *) echo "usage: bench/run.sh [quick|full|hostile|durable]" >&2; exit 2 ;;
+  cluster) ;; # sizes: bench/cluster.sh
+  *) echo "usage: bench/run.sh [quick|full|hostile|durable|cluster]" >&2; exit 2 ;;
 esac
 
 echo "== building Release"
@@ -101,6 +104,12 @@ run_one() { # scenario target rep args...
   sed -n '/^== /,$p' "$RESULTS/$name.out" | grep -v '^{' | sed 's/^/   /' | head -40
   cleanup
 }
+
+if [[ $MODE == cluster ]]; then
+  # shellcheck source=bench/cluster.sh
+  . "$ROOT/bench/cluster.sh"
+  exit 0
+fi
 
 if [[ $MODE == durable ]]; then
   PGCONN=${BENCH_PGCONN:-$(cat /tmp/pgconn 2>/dev/null || true)}

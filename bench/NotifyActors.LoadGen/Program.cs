@@ -6,6 +6,7 @@ using NotifyActors.LoadGen;
 
 // NotifyActors.LoadGen: load scenarios for bench/run.sh against the service or the baseline.
 //   loadgen <idle|fanout|churn|slow|held|hostile|durable> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
+//   loadgen <cluster-fanout|cluster-broadcast> --urls URL,URL,... --pids PID,PID,... (the nodes of one cluster, or one node) [options]
 // Every scenario prints a readable summary, then ONE JSON line of results (the last line starting with '{').
 // Every loop is bounded in count and in time (--limit seconds per phase).
 
@@ -13,12 +14,15 @@ var options = Options.Parse(args);
 if (options.Scenario is null)
 {
     Console.Error.WriteLine("usage: loadgen <idle|fanout|churn|slow|held|hostile|durable> --url http://127.0.0.1:PORT [--pid N] [--apikey K] [--label L] [options]");
+    Console.Error.WriteLine("       loadgen <cluster-fanout|cluster-broadcast> --urls URL,... --pids PID,... [--apikey K] [--label L] [options]");
     return 2;
 }
 if (options.Scenario == "report")
     return Report.Run(options);
 if (options.Scenario == "durable-report")
     return Durable.Report(options);
+if (options.Scenario == "cluster-report")
+    return ClusterReport.Run(options);
 var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
 if (!IPAddress.TryParse(baseUri.Host, out var serverIp) || serverIp.GetAddressBytes()[0] != 127)
 {
@@ -63,6 +67,17 @@ switch (options.Scenario)
         break;
     case "attack":
         await Hostile.Attack(options, server, result);
+        break;
+    case "cluster-fanout":
+    case "cluster-broadcast":
+        if (ClusterNodes.Parse(options, http) is not { } nodes)
+            return 2;
+        await (options.Scenario == "cluster-fanout"
+            ? ClusterFanout.Run(options, nodes, http, apiKey, limit, result)
+            : ClusterBroadcast.Run(options, nodes, http, apiKey, limit, result));
+        break;
+    case "broadcast-hold":
+        await BroadcastHolder.Run(options, server, limit, result);
         break;
     default:
         Console.Error.WriteLine($"loadgen: unknown scenario {options.Scenario}");

@@ -19,14 +19,7 @@ internal sealed class Histogram
         var micros = Math.Max(0, stopwatchTicks * 1_000_000 / Stopwatch.Frequency);
         Interlocked.Increment(ref _buckets[Math.Min(_buckets.Length - 1, micros / BucketMicros)]);
         Interlocked.Increment(ref _count);
-        var max = Interlocked.Read(ref _maxMicros);
-        while (micros > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _maxMicros, micros, max);
-            if (seen == max)
-                break;
-            max = seen;
-        }
+        RecordMax(micros);
     }
 
     /// <summary>The latency in milliseconds at percentile <paramref name="p"/> (0-100), or 0 without samples.</summary>
@@ -47,6 +40,47 @@ internal sealed class Histogram
     }
 
     public double MaxMs => Math.Round(Interlocked.Read(ref _maxMicros) / 1000.0, 2);
+
+    /// <summary>
+    /// The non-empty buckets as index, count, index, count, ..., then the maximum in µs: how a load process that
+    /// holds connections hands its latencies to the one that reports them (<see cref="Merge"/>).
+    /// </summary>
+    public long[] Export()
+    {
+        var pairs = new List<long>();
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            var n = Interlocked.Read(ref _buckets[i]);
+            if (n > 0)
+                pairs.AddRange([i, n]);
+        }
+        pairs.Add(Interlocked.Read(ref _maxMicros));
+        return [.. pairs];
+    }
+
+    /// <summary>Adds what another histogram's <see cref="Export"/> gave.</summary>
+    public void Merge(long[] exported)
+    {
+        for (var i = 0; i + 1 < exported.Length; i += 2)
+        {
+            Interlocked.Add(ref _buckets[exported[i]], exported[i + 1]);
+            Interlocked.Add(ref _count, exported[i + 1]);
+        }
+        if (exported.Length % 2 == 1)
+            RecordMax(exported[^1]);
+    }
+
+    private void RecordMax(long micros)
+    {
+        var max = Interlocked.Read(ref _maxMicros);
+        while (micros > max)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxMicros, micros, max);
+            if (seen == max)
+                break;
+            max = seen;
+        }
+    }
 }
 
 /// <summary>What the load generator reads off the server: RSS from /proc and gauges from /metrics.</summary>
@@ -108,9 +142,17 @@ internal sealed class ServerProbe(HttpClient http, Uri baseUri, int pid)
     }
 }
 
-/// <summary>Publishes through POST /api/publish: paced at a rate, or at full speed with a number in flight.</summary>
-internal sealed class Publisher(HttpClient http, Uri baseUri, string apiKey)
+/// <summary>
+/// Publishes through POST /api/publish: paced at a rate, or at full speed with a number in flight. With several
+/// targets (the nodes of a cluster) publication n goes through target n mod their count.
+/// </summary>
+internal sealed class Publisher(HttpClient http, IReadOnlyList<Uri> targets, string apiKey)
 {
+    public Publisher(HttpClient http, Uri baseUri, string apiKey)
+        : this(http, [baseUri], apiKey)
+    {
+    }
+
     public long Ok;
     public long Failed;
     public long FirstTicks;
@@ -155,7 +197,7 @@ internal sealed class Publisher(HttpClient http, Uri baseUri, string apiKey)
     private async Task PublishOneAsync(string channel, int n, string pad)
     {
         var body = $"{{\"channel\":\"{channel}\",\"data\":{{\"t\":{Stopwatch.GetTimestamp()},\"i\":{n},\"p\":\"{pad}\"}}}}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "/api/publish"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(targets[n % targets.Count], "/api/publish"))
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
         };
