@@ -117,9 +117,10 @@ internal static class ClusterBroadcast
             r["cpu_us_per_delivery_less_idle"] = delivered > 0 ? Math.Round(Math.Max(0, cpu - idleCores * elapsed) * 1e6 / delivered, 2) : 0;
             // Where the machine's time went meanwhile: near 2 busy cores means the figures are CPU-bound, and what neither
             // the servers nor the load processes used is the kernel's and other work's on the machine.
-            var busy = machineAfter.Total > machine.Total
-                ? (machineAfter.Busy - machine.Busy) / (machineAfter.Total - machine.Total) * Environment.ProcessorCount : 0;
+            var (busy, softirq, steal) = machineAfter.CoresSince(machine);
             r["machine_busy_cores"] = Math.Round(busy, 2);
+            r["softirq_cores"] = Math.Round(softirq, 2);
+            r["steal_cores"] = Math.Round(steal, 2);
             r["server_cores"] = Math.Round(cpu / wall, 2);
             r["loadgen_cores"] = Math.Round(loadgen / wall, 2);
             r["other_cores"] = Math.Round(Math.Max(0, busy - (cpu + loadgen) / wall), 2);

@@ -49,8 +49,9 @@ internal static class ClusterFanout
         var cpu = nodes.CpuSeconds() - cpuBefore;
         var machineAfter = ProcStat.MachineTicks();
         // Where the machine's time went during the full-speed phase (see ClusterBroadcast).
-        var busy = machineAfter.Total > machine.Total
-            ? (machineAfter.Busy - machine.Busy) / (machineAfter.Total - machine.Total) * Environment.ProcessorCount : 0;
+        var (busy, softirq, steal) = machineAfter.CoresSince(machine);
+        r["softirq_cores"] = Math.Round(softirq, 2);
+        r["steal_cores"] = Math.Round(steal, 2);
         var loadgen = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - self;
         r["machine_busy_cores"] = Math.Round(busy, 2);
         r["server_cores"] = Math.Round(cpu / wall.Elapsed.TotalSeconds, 2);

@@ -359,7 +359,7 @@ internal static class Hostile
         private readonly Stopwatch _wall = Stopwatch.StartNew();
         private readonly double _server;
         private readonly double _self = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        private readonly (double Busy, double Total) _machine = ProcStat.MachineTicks();
+        private readonly ProcStat.MachineTime _machine = ProcStat.MachineTicks();
 
         private CpuClock(int pid)
         {
@@ -374,8 +374,7 @@ internal static class Hostile
         /// <summary>Every core's non-idle time over the phase (all processes and the kernel's softirqs), in cores.</summary>
         public double MachineBusyCores()
         {
-            var (busy, total) = ProcStat.MachineTicks();
-            return total > _machine.Total ? Math.Round((busy - _machine.Busy) / (total - _machine.Total) * Environment.ProcessorCount, 2) : 0;
+            return Math.Round(ProcStat.MachineTicks().CoresSince(_machine).Busy, 2);
         }
 
         public double LoadGenCores() => Math.Round((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _self) / _wall.Elapsed.TotalSeconds, 2);

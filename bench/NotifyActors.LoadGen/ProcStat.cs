@@ -20,14 +20,30 @@ internal static class ProcStat
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / UserHz;
     }
 
-    /// <summary>Every core's busy and total time since boot, in USER_HZ ticks (idle and iowait are not busy).</summary>
-    public static (double Busy, double Total) MachineTicks()
+    /// <summary>
+    /// Every core's time since boot, in USER_HZ ticks: busy (everything but idle and iowait), of which in softirqs (the
+    /// kernel's share of loopback TCP, wherever it ran) and stolen by the hypervisor, and the total.
+    /// </summary>
+    public static MachineTime MachineTicks()
     {
         if (!File.Exists("/proc/stat"))
-            return (0, 0);
+            return default;
         var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         var total = cpu.Sum();
-        return (total - cpu[3] - cpu[4], total);
+        return new MachineTime(total - cpu[3] - cpu[4], cpu[6], cpu[7], total);
+    }
+
+    /// <summary>Machine time in ticks; <see cref="CoresSince"/> turns the difference of two readings into cores.</summary>
+    public readonly record struct MachineTime(double Busy, double Softirq, double Steal, double Total)
+    {
+        public (double Busy, double Softirq, double Steal) CoresSince(MachineTime earlier)
+        {
+            var total = Total - earlier.Total;
+            if (total <= 0)
+                return (0, 0, 0);
+            var cores = Environment.ProcessorCount / total;
+            return ((Busy - earlier.Busy) * cores, (Softirq - earlier.Softirq) * cores, (Steal - earlier.Steal) * cores);
+        }
     }
 }

@@ -4,11 +4,16 @@ using System.Text;
 
 namespace NotifyActors.LoadGen;
 
-/// <summary>Latency histogram: 10 µs buckets up to 10 s (beyond goes to the last bucket); lock-free recording.</summary>
+/// <summary>
+/// Latency histogram: 10 µs buckets up to 10 s, then 10 ms buckets up to 100 s (beyond goes to the last bucket): a
+/// broadcast to 100,000 connections on two cores takes longer than 10 s to drain. Lock-free recording.
+/// </summary>
 internal sealed class Histogram
 {
-    private const long BucketMicros = 10;
-    private readonly long[] _buckets = new long[1_000_000];
+    private const long FineMicros = 10;
+    private const long FineBuckets = 1_000_000;
+    private const long CoarseMicros = 10_000;
+    private readonly long[] _buckets = new long[FineBuckets + 9_000];
     private long _count;
     private long _maxMicros;
 
@@ -17,7 +22,8 @@ internal sealed class Histogram
     public void RecordTicks(long stopwatchTicks)
     {
         var micros = Math.Max(0, stopwatchTicks * 1_000_000 / Stopwatch.Frequency);
-        Interlocked.Increment(ref _buckets[Math.Min(_buckets.Length - 1, micros / BucketMicros)]);
+        var bucket = micros < FineBuckets * FineMicros ? micros / FineMicros : FineBuckets + (micros - FineBuckets * FineMicros) / CoarseMicros;
+        Interlocked.Increment(ref _buckets[Math.Min(_buckets.Length - 1, bucket)]);
         Interlocked.Increment(ref _count);
         RecordMax(micros);
     }
@@ -34,10 +40,13 @@ internal sealed class Histogram
         {
             seen += _buckets[i];
             if (seen >= rank)
-                return Math.Round((i + 1) * BucketMicros / 1000.0, 2);
+                return Math.Round(UpperMicros(i) / 1000.0, 2);
         }
         return MaxMs;
     }
+
+    private static long UpperMicros(long bucket) =>
+        bucket < FineBuckets ? (bucket + 1) * FineMicros : FineBuckets * FineMicros + (bucket - FineBuckets + 1) * CoarseMicros;
 
     public double MaxMs => Math.Round(Interlocked.Read(ref _maxMicros) / 1000.0, 2);
 
