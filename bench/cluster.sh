@@ -5,7 +5,7 @@
 #              FANOUT_MESSAGES (100) publications at full speed through the server API, spread over the nodes, then
 #              80 paced at 8/s (a latency that is not a burst's drain time).
 #   broadcast: SINGLE_CONNECTIONS (19,000) on one node, then CLUSTER_CONNECTIONS (100,000) over CLUSTER_NODES (6),
-#              all on one channel, one holding load process per node; 3 warm-up broadcasts, then BROADCASTS (10), each to all.
+#              all on one channel, one holding load process per node; 5 warm-up broadcasts, then BROADCASTS (10), each to all.
 # A smoke run: CLUSTER_CONNECTIONS=600 SINGLE_CONNECTIONS=300 FANOUT_SUBSCRIBERS=400 REPS=1 bench/run.sh cluster
 # Every node: NOTIFY_PERSISTENCE=memory (the channels here keep no history; with seeds, sqlite is refused), heartbeats
 # out of the way (3600 s, as in the other modes), NOTIFY_CONFIG=$RESULTS/cluster.hocon. While it loads the machine it
@@ -122,9 +122,9 @@ for rep in $(seq 1 "$REPS"); do
   done
   for target in $order; do
     if [[ $target == single ]]; then
-      cluster_run broadcast single "$rep" 1 --n "$SINGLE_CONNECTIONS" --warmup 3 --messages "$BROADCASTS" --settle 5 --limit 600
+      cluster_run broadcast single "$rep" 1 --n "$SINGLE_CONNECTIONS" --warmup 5 --messages "$BROADCASTS" --settle 5 --limit 600
     else
-      cluster_run broadcast cluster "$rep" "$CLUSTER_NODES" --n "$CLUSTER_CONNECTIONS" --warmup 3 --messages "$BROADCASTS" --settle 5 --limit 600
+      cluster_run broadcast cluster "$rep" "$CLUSTER_NODES" --n "$CLUSTER_CONNECTIONS" --warmup 5 --messages "$BROADCASTS" --settle 5 --limit 600
     fi
   done
 done

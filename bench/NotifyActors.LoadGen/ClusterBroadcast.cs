@@ -52,7 +52,7 @@ internal static class ClusterBroadcast
 
             // Warm-up broadcasts (not counted), so that the measured ones do not pay each process's first deliveries
             // (JIT, pools, socket buffers); then the nodes settle (connecting and the warm-up leave work behind).
-            var warmup = o.Int("warmup", 3);
+            var warmup = o.Int("warmup", 5);
             var warmPublisher = new Publisher(http, nodes.Urls, apiKey);
             await warmPublisher.RunAsync(Channel, warmup, 0, 1, o.Int("payload", 64), limit);
             foreach (var h in holders)
@@ -65,7 +65,7 @@ internal static class ClusterBroadcast
                 await h.SendAsync("measure");
                 await h.ReadAsync("measuring", TimeSpan.FromSeconds(30));
             }
-            var (settled, idleCores) = await nodes.SettleCpuAsync(o.Double("idle-cores-per-node", 0.15), TimeSpan.FromSeconds(o.Int("settle", 5)), TimeSpan.FromSeconds(o.Int("settle-limit", 90)));
+            var (settled, idleCores) = await nodes.SettleCpuAsync(o.Double("idle-cores-per-node", 0.07), TimeSpan.FromSeconds(o.Int("settle", 5)), TimeSpan.FromSeconds(o.Int("settle-limit", 150)));
             r["settle_s"] = settled;
             r["idle_server_cores"] = idleCores;
             var rssHeld = nodes.RssKiB();

@@ -38,7 +38,7 @@ internal static class ClusterFanout
         var readers = subs.Select(c => Scenarios.ReadAsync(c, _ => current, cts.Token)).ToList();
 
         await PhaseAsync(o.Int("warmup", 50), 0);
-        var (settled, idleCores) = await nodes.SettleCpuAsync(o.Double("idle-cores-per-node", 0.15), TimeSpan.FromSeconds(o.Int("settle", 3)), TimeSpan.FromSeconds(o.Int("settle-limit", 60)));
+        var (settled, idleCores) = await nodes.SettleCpuAsync(o.Double("idle-cores-per-node", 0.07), TimeSpan.FromSeconds(o.Int("settle", 3)), TimeSpan.FromSeconds(o.Int("settle-limit", 60)));
         r["settle_s"] = settled;
         r["idle_server_cores"] = idleCores;
         var machine = ProcStat.MachineTicks();
