@@ -59,6 +59,8 @@ public sealed class ClusterFaultSpecs(Xunit.Abstractions.ITestOutputHelper outpu
         await run.AnsweredAsync(atDeath + 50, TimeSpan.FromSeconds(30), "since the owner's node died");
         await run.FinishAsync();
         output.WriteLine($"repaired from history by the surviving nodes: {run.Others.Sum(n => n.Metrics.ChannelRepairs)} publications");
+        // Each survivor saw the dead node become unreachable: counted, though the gauge is 0 again once it is removed.
+        Assert.All(run.Others, node => Assert.True(node.Metrics.ClusterUnreachableEvents >= 1, "the dead node's unreachability was not counted"));
     }
 
     [Fact]

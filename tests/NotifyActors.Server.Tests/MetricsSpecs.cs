@@ -19,6 +19,10 @@ public sealed class MetricsSpecs
         "notify_subscriber_failures_total",
         "notify_outbound_queue_depth",
         "notify_leak_suspected",
+        // Section 4, in a cluster (a single node is a cluster of one), and the count of unreachable events beside them.
+        "notify_cluster_members",
+        "notify_cluster_unreachable",
+        "notify_cluster_unreachable_events_total",
     ];
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);

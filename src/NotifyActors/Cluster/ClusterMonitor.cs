@@ -64,7 +64,8 @@ public sealed class ClusterMonitor : UntypedActor
                 _members[changed.Member.UniqueAddress] = changed.Member;
                 break;
             case UnreachableMember unreachable:
-                _unreachable.Add(unreachable.Member.UniqueAddress);
+                if (_unreachable.Add(unreachable.Member.UniqueAddress))
+                    _metrics.MemberUnreachable();
                 break;
             case ReachableMember reachable:
                 _unreachable.Remove(reachable.Member.UniqueAddress);

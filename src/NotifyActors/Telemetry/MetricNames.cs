@@ -22,6 +22,7 @@ public static class MetricNames
     public const string ChannelRepairs = "notify.channel_repairs";
     public const string ClusterMembers = "notify.cluster_members";
     public const string ClusterUnreachable = "notify.cluster_unreachable";
+    public const string ClusterUnreachableEvents = "notify.cluster_unreachable_events";
     // The exporter adds the unit: notify_cluster_publication_lag_seconds (a histogram).
     public const string CrossNodeLag = "notify.cluster_publication_lag";
     public const string TcpConnections = "notify.tcp_connections";

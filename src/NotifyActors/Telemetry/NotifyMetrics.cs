@@ -32,6 +32,7 @@ public sealed class NotifyMetrics : IDisposable
     private long _clusterMembers;
     private long _channelRepairs;
     private long _clusterUnreachable;
+    private long _clusterUnreachableEvents;
     private readonly Histogram<double> _crossNodeLag;
 
     public NotifyMetrics()
@@ -52,6 +53,8 @@ public sealed class NotifyMetrics : IDisposable
         _meter.CreateObservableCounter(MetricNames.ChannelRepairs, () => ChannelRepairs, "{publication}", "Publications a channel hub missed (lost between nodes, or stored while its owner changed) and fetched again from the owner's history.");
         _meter.CreateObservableGauge(MetricNames.ClusterMembers, () => ClusterMembers, "{node}", "Cluster members Up, as this node sees them.");
         _meter.CreateObservableGauge(MetricNames.ClusterUnreachable, () => ClusterUnreachable, "{node}", "Cluster members this node cannot reach.");
+        _meter.CreateObservableCounter(MetricNames.ClusterUnreachableEvents, () => ClusterUnreachableEvents, "{event}",
+            "Times this node marked a member unreachable (a member that died, or one too busy to answer heartbeats in time, which the gauge no longer shows once it answers again).");
         _crossNodeLag = _meter.CreateHistogram(MetricNames.CrossNodeLag, "s",
             "From a channel's owner on another node sending publications to this node's hub receiving them (the two nodes' wall clocks: keep them in sync).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
@@ -71,6 +74,7 @@ public sealed class NotifyMetrics : IDisposable
     public long ClusterMembers => Interlocked.Read(ref _clusterMembers);
     public long ChannelRepairs => Interlocked.Read(ref _channelRepairs);
     public long ClusterUnreachable => Interlocked.Read(ref _clusterUnreachable);
+    public long ClusterUnreachableEvents => Interlocked.Read(ref _clusterUnreachableEvents);
     public long OutboundQueueDepth => _outboundQueueDepth.Sum();
     public bool LeakSuspected => LeakReason is not null;
     public long DeadLetters => Interlocked.Read(ref _deadLettersTotal);
@@ -87,6 +91,8 @@ public sealed class NotifyMetrics : IDisposable
     public void SubscriberStarted() => Interlocked.Increment(ref _subscriberActors);
     public void SubscriberStopped() => Interlocked.Decrement(ref _subscriberActors);
     /// <summary>The cluster as this node sees it now (set by the cluster monitor on every membership or reachability change).</summary>
+    public void MemberUnreachable() => Interlocked.Increment(ref _clusterUnreachableEvents);
+
     public void ClusterChanged(int members, int unreachable)
     {
         Interlocked.Exchange(ref _clusterMembers, members);
