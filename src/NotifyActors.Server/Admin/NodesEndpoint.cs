@@ -19,13 +19,13 @@ public static class NodesEndpoint
         var answers = await nodes.AskEveryNodeAsync<NodeStats>(NodeStatsQuery.Instance);
         var rows = answers.Select(a => new NodeRow(
             a.Member.Address.ToString(),
-            $"{a.Member.Address.Host}:{a.Member.Address.Port}",
+            a.Member.Node,
             Status(a.Member.Status),
             [.. a.Member.Roles.Order(StringComparer.Ordinal)],
             a.Member.Reachable,
             a.Member.IsSelf,
             a.Answer is { } stats ? StatsResponse.Of(stats) : null)).ToList();
-        var answered = answers.Where(a => a.Answer is not null).Select(a => ($"{a.Member.Address.Host}:{a.Member.Address.Port}", a.Answer!)).ToList();
+        var answered = answers.Where(a => a.Answer is not null).Select(a => (a.Member.Node, a.Answer!)).ToList();
         return Results.Json(new NodesResponse(rows, rows.Count(r => !r.Reachable), StatsResponse.Sum(answered)), AdminEndpoints.Json);
     }
 

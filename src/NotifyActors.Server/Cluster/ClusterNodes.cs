@@ -36,7 +36,7 @@ public sealed class ClusterNodes(ActorSystem system, IRequiredActor<ClusterMonit
     /// </summary>
     public async Task<Address?> LeaveAsync(string node)
     {
-        var member = (await MembersAsync()).FirstOrDefault(m => Matches(m.Address, node.Trim()));
+        var member = (await MembersAsync()).FirstOrDefault(m => Matches(m, node.Trim()));
         if (member is null)
             return null;
         Akka.Cluster.Cluster.Get(system).Leave(member.Address);
@@ -46,9 +46,9 @@ public sealed class ClusterNodes(ActorSystem system, IRequiredActor<ClusterMonit
     private static bool Serves(MemberStatus status) =>
         status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up or MemberStatus.Leaving;
 
-    private static bool Matches(Address address, string node) =>
-        string.Equals(address.ToString(), node, StringComparison.OrdinalIgnoreCase)
-        || string.Equals($"{address.Host}:{address.Port}", node, StringComparison.OrdinalIgnoreCase);
+    private static bool Matches(ClusterMonitor.MemberView member, string node) =>
+        string.Equals(member.Address.ToString(), node, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(member.Node, node, StringComparison.OrdinalIgnoreCase);
 
     private async Task<T?> AskAsync<T>(Address address, INodeMessage query) where T : class
     {

@@ -33,7 +33,11 @@ public sealed class ClusterMonitor : UntypedActor
     public sealed record Members(IReadOnlyList<MemberView> List);
 
     /// <summary>A member: its address, status and roles, and whether this node can reach it.</summary>
-    public sealed record MemberView(Address Address, MemberStatus Status, IReadOnlyCollection<string> Roles, bool Reachable, bool IsSelf);
+    public sealed record MemberView(Address Address, MemberStatus Status, IReadOnlyCollection<string> Roles, bool Reachable, bool IsSelf)
+    {
+        /// <summary>host:port, how operators name a node (notifyctl nodes, notifyctl leave).</summary>
+        public string Node => $"{Address.Host}:{Address.Port}";
+    }
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent), typeof(IReachabilityEvent));
