@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): needs the .NET SDK; installs what else the tests use when it is
-# missing (Debian's chromium for the dashboard spec, Debian's postgresql for the durability specs),
+# missing (Debian's chromium for the dashboard spec, Debian's postgresql for the durability specs,
+# Debian's nodejs and npm with the centrifuge npm package for the Centrifugo SDK specs),
 # starts PostgreSQL and gives the specs a throwaway database, then runs every test project in the
 # solution and ends with one totals line.
 set -euo pipefail
@@ -28,6 +29,20 @@ fi
 # The compose spec validates docker/docker-compose.yml with Debian's docker-compose (offline; no Docker engine needed).
 if ! command -v docker-compose >/dev/null 2>&1; then
   install_package docker-compose "the compose file spec"
+fi
+
+# The Centrifugo compatibility specs drive Centrifugo's own JS client (npm centrifuge, pinned by
+# tests/centrifuge-sdk/package-lock.json) under Debian's node; npm ci installs exactly the locked
+# versions, without running package scripts (none is needed).
+if ! command -v node >/dev/null 2>&1; then
+  install_package nodejs "the Centrifugo SDK specs"
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  install_package npm "the Centrifugo SDK specs"
+fi
+if [ ! -d tests/centrifuge-sdk/node_modules/centrifuge ]; then
+  echo "test.sh: installing the centrifuge SDK (npm ci) for the Centrifugo SDK specs"
+  (cd tests/centrifuge-sdk && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
 
 log="$(mktemp)"

@@ -39,7 +39,7 @@ public static class Views
 
     public static Table Subscribers(JsonElement body)
     {
-        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("channels").AddColumn("connected (UTC)")
+        var table = new Table().AddColumn("client").AddColumn("user").AddColumn("remote address").AddColumn("protocol").AddColumn("channels").AddColumn("connected (UTC)")
             .AddColumn(new TableColumn("queue").RightAligned()).AddColumn("last sign of life (UTC)");
         var rows = 0;
         foreach (var subscriber in body.GetProperty("subscribers").EnumerateArray())
@@ -50,6 +50,7 @@ public static class Views
                 Markup.Escape(Text(subscriber.GetProperty("client"))),
                 Markup.Escape(user.Length == 0 ? "(anonymous)" : user),
                 Markup.Escape(Text(subscriber.GetProperty("remote_address"))),
+                Markup.Escape(Text(subscriber.GetProperty("protocol"))),
                 Markup.Escape(channels),
                 Markup.Escape(Clock(subscriber.GetProperty("connected_since"))),
                 Markup.Escape($"{subscriber.GetProperty("queue_frames").GetInt64()} / {Bytes(subscriber.GetProperty("queue_bytes").GetInt64())}"),

@@ -58,7 +58,7 @@ public sealed class LeakWatchdogSpecs
         var connections = server.App.Services.GetRequiredService<ActorRegistry>().Get<ConnectionsSupervisor>();
         var lifetime = new ConnectionLifetime(serverSocket, TimeSpan.FromSeconds(1));
         var opened = await connections.Ask<ConnectionsSupervisor.Opened>(
-            new ConnectionsSupervisor.Open(new ClientInfo(ClientInfo.NewClientId(), "", "127.0.0.1", null), lifetime), TimeSpan.FromSeconds(10));
+            new ConnectionsSupervisor.Open(new ClientInfo(ClientInfo.NewClientId(), "", "127.0.0.1", null), lifetime, ClientDialects.Native), TimeSpan.FromSeconds(10));
         return (opened.Subscriber, [clientSocket, serverSocket, client, accepted]);
     }
 }

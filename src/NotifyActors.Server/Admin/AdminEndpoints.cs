@@ -125,7 +125,7 @@ public static class AdminEndpoints
             return Error(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the connections did not answer in time");
         }
         var rows = result.Subscribers
-            .Select(s => new SubscriberRow(s.ClientId, s.User, s.RemoteAddress, s.Channels, s.ConnectedSince, s.QueueFrames, s.QueueBytes, s.LastSignOfLife ?? s.ConnectedSince))
+            .Select(s => new SubscriberRow(s.ClientId, s.User, s.RemoteAddress, s.Protocol, s.Channels, s.ConnectedSince, s.QueueFrames, s.QueueBytes, s.LastSignOfLife ?? s.ConnectedSince))
             .ToList();
         return Results.Json(new SubscribersResponse(rows, result.Matched, result.Complete), Json);
     }
@@ -169,6 +169,7 @@ public static class AdminEndpoints
         string Client,
         string User,
         string RemoteAddress,
+        string Protocol,
         IReadOnlyList<string> Channels,
         DateTimeOffset ConnectedSince,
         long QueueFrames,

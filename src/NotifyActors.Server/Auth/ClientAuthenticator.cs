@@ -2,16 +2,17 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NotifyActors.Configuration;
+using NotifyActors.Connections;
 using NotifyActors.Server.Hosting;
 
 namespace NotifyActors.Server.Auth;
 
 /// <summary>
-/// Authenticates a WebSocket upgrade: an HS256 JWT from "Authorization: Bearer" or ?token=
-/// (browsers cannot set headers), validated by Microsoft.IdentityModel. No token means an
-/// anonymous connection, allowed only where configured.
+/// Authenticates a client: at a native WebSocket upgrade, an HS256 JWT from "Authorization: Bearer" or ?token=
+/// (browsers cannot set headers); for a Centrifugo connection, the token of its connect command. Validated by
+/// Microsoft.IdentityModel. No token means an anonymous connection, allowed only where configured.
 /// </summary>
-public sealed class ClientAuthenticator
+public sealed class ClientAuthenticator : ITokenAuthenticator
 {
     private static readonly long MaxExpiry = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
@@ -38,28 +39,41 @@ public sealed class ClientAuthenticator
     }
 
     /// <summary>The authenticated client, or null with the reason to answer 401 with.</summary>
-    public async Task<(ClientIdentity? Identity, string? Problem)> AuthenticateAsync(HttpRequest request)
+    public (ClientIdentity? Identity, string? Problem) Authenticate(HttpRequest request)
     {
-        var token = TokenOf(request);
-        if (token is null)
-            return _allowAnonymous ? (new ClientIdentity("", null), null) : (null, "a token is required (Authorization: Bearer or ?token=)");
+        var check = Check(TokenOf(request));
+        return check.Problem switch
+        {
+            TokenProblem.None => (new ClientIdentity(check.User, check.ExpiresAt), null),
+            TokenProblem.Missing => (null, "a token is required (Authorization: Bearer or ?token=)"),
+            TokenProblem.Expired => (null, "token expired"),
+            TokenProblem.NoSubject => (null, "token has no \"sub\" claim"),
+            _ => (null, "invalid token"),
+        };
+    }
 
-        var result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
+    public TokenCheck Check(string? token)
+    {
+        if (token is null)
+            return _allowAnonymous ? new TokenCheck("", null, TokenProblem.None) : TokenCheck.Refused(TokenProblem.Missing);
+
+        // With a symmetric key and no configuration to fetch, validation completes without awaiting anything.
+        var result = _handler.ValidateTokenAsync(token, _parameters).GetAwaiter().GetResult();
         if (!result.IsValid)
-            return (null, result.Exception is SecurityTokenExpiredException ? "token expired" : "invalid token");
+            return TokenCheck.Refused(result.Exception is SecurityTokenExpiredException ? TokenProblem.Expired : TokenProblem.Invalid);
         var jwt = (JsonWebToken)result.SecurityToken;
         if (string.IsNullOrEmpty(jwt.Subject))
-            return (null, "token has no \"sub\" claim");
+            return TokenCheck.Refused(TokenProblem.NoSubject);
         DateTimeOffset? expires = null;
         if (jwt.TryGetPayloadValue<long>("exp", out var exp))
         {
             // IdentityModel validates an exp past 9999-12-31T23:59:59 against its own clamped reading of it;
             // no date holds it, and no real token carries one.
             if (exp > MaxExpiry)
-                return (null, "invalid token");
+                return TokenCheck.Refused(TokenProblem.Invalid);
             expires = DateTimeOffset.FromUnixTimeSeconds(exp);
         }
-        return (new ClientIdentity(jwt.Subject, expires), null);
+        return new TokenCheck(jwt.Subject, expires, TokenProblem.None);
     }
 
     private static string? TokenOf(HttpRequest request)

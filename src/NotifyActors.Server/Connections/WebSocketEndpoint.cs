@@ -12,17 +12,42 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Server.Connections;
 
 /// <summary>
-/// GET /ws: checks the Origin (403), the node's connection limit (503) and the token (401), all before
-/// the upgrade so that a refused request never gets a socket; then accepts the socket,
-/// hands it to a new subscriber actor and then waits for the connection's end. The request lives
-/// exactly as long as the connection: returning earlier would let Kestrel reuse what the actor still uses.
+/// The WebSocket endpoints: GET /ws (the native protocol) and GET /connection/websocket (Centrifugo's, JSON). Each
+/// checks the Origin (403) and the node's connection limit (503) before the upgrade, so that a refused request never
+/// gets a socket; /ws also checks the token there (401), while a Centrifugo client presents it in its connect command.
+/// Then it accepts the socket, hands it to a new subscriber actor speaking the endpoint's dialect, and waits for the
+/// connection's end. The request lives exactly as long as the connection: returning earlier would let Kestrel reuse
+/// what the actor still uses.
 /// </summary>
 public static class WebSocketEndpoint
 {
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task Handle(
+    public static Task HandleNative(
         HttpContext context,
+        ClientAuthenticator authenticator,
+        NotifySettings settings,
+        NotifyMetrics metrics,
+        Readiness readiness,
+        ConnectionSlots slots,
+        ConnectionAdmission admission,
+        IRequiredActor<ConnectionsSupervisor> connections) =>
+        Handle(context, ClientDialects.Native, authenticator, settings, metrics, readiness, slots, admission, connections);
+
+    public static Task HandleCentrifugo(
+        HttpContext context,
+        ClientAuthenticator authenticator,
+        NotifySettings settings,
+        NotifyMetrics metrics,
+        Readiness readiness,
+        ConnectionSlots slots,
+        ConnectionAdmission admission,
+        IRequiredActor<ConnectionsSupervisor> connections) =>
+        Handle(context, ClientDialects.CentrifugoJson, authenticator, settings, metrics, readiness, slots, admission, connections);
+
+    private static async Task Handle(
+        HttpContext context,
+        IClientDialect dialect,
         ClientAuthenticator authenticator,
         NotifySettings settings,
         NotifyMetrics metrics,
@@ -57,7 +82,7 @@ public static class WebSocketEndpoint
         }
         try
         {
-            await AuthenticateAndServe(context, authenticator, settings, metrics, admission, connections);
+            await AuthenticateAndServe(context, dialect, authenticator, settings, metrics, admission, connections);
         }
         finally
         {
@@ -67,13 +92,15 @@ public static class WebSocketEndpoint
 
     private static async Task AuthenticateAndServe(
         HttpContext context,
+        IClientDialect dialect,
         ClientAuthenticator authenticator,
         NotifySettings settings,
         NotifyMetrics metrics,
         ConnectionAdmission admission,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
-        var (identity, problem) = await authenticator.AuthenticateAsync(context.Request);
+        // A dialect that connects in band starts as nobody; its connect command names the user.
+        var (identity, problem) = dialect.ConnectsInBand ? (new ClientIdentity("", null), null) : authenticator.Authenticate(context.Request);
         if (identity is null)
         {
             await ApiError.Of(StatusCodes.Status401Unauthorized, ErrorCodes.PermissionDenied, problem!).ExecuteAsync(context);
@@ -106,7 +133,7 @@ public static class WebSocketEndpoint
                 identity.ExpiresAt);
             try
             {
-                await connections.ActorRef.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime), OpenTimeout);
+                await connections.ActorRef.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime, dialect, authenticator), OpenTimeout);
             }
             catch (AskTimeoutException)
             {

@@ -119,7 +119,7 @@ public static class NotifyServer
         app.Use((context, next) =>
         {
             var path = context.Request.Path;
-            if ((path.StartsWithSegments("/ws") || path.StartsWithSegments("/api")) && listeners.IsAdmin(context.Connection))
+            if ((path.StartsWithSegments("/ws") || path.StartsWithSegments("/connection") || path.StartsWithSegments("/api")) && listeners.IsAdmin(context.Connection))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -128,7 +128,8 @@ public static class NotifyServer
         });
         // Application-level pings (notify.heartbeat) replace the protocol's keep-alive pings.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Map("/ws", WebSocketEndpoint.Handle);
+        app.Map("/ws", WebSocketEndpoint.HandleNative);
+        app.Map("/connection/websocket", WebSocketEndpoint.HandleCentrifugo);
         // Every server API endpoint needs an API key, checked before its body is read.
         var api = app.MapGroup("/api").AddEndpointFilter((context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<ApiKeyAuthorizer>().IsAuthorized(context.HttpContext.Request)

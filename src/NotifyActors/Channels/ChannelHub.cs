@@ -112,7 +112,7 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
     private void Deliver(long offset, byte[] data)
     {
         _offset = offset;
-        _fanout.Deliver(new Publication(_name, offset, _epoch, ServerFrames.Publication(_name, offset, data)));
+        _fanout.Deliver(new Publication(_name, offset, _epoch, data));
         JoinHeldAt(offset);
     }
 
@@ -147,8 +147,7 @@ public sealed partial class ChannelHub : UntypedActor, IWithTimers
         _owner?.Tell(new MembershipChanged(_name, joined, member));
     }
 
-    private MembershipEvent MembershipFrame(bool joined, ChannelMember member) =>
-        new(_name, ServerFrames.Membership(joined ? "join" : "leave", _name, member.Client, member.User));
+    private MembershipEvent MembershipFrame(bool joined, ChannelMember member) => new(_name, joined, member);
 
     private void Leave(IActorRef subscriber)
     {

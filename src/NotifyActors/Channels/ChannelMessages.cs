@@ -50,15 +50,24 @@ public sealed record PublishAck(string Channel, long Offset, string Epoch, long 
 public sealed record PublishFailed(string Channel, string Reason, long RequestId = 0) : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
 /// <summary>
-/// One publication as every subscriber receives it: <see cref="Frame"/> is the encoded "pub" frame,
-/// built once by the channel and shared. It is not a sign of the client's life, and it may
-/// legitimately reach a subscriber that has just stopped.
+/// One publication as every subscriber on this node receives it: one message object for all of them, which
+/// encodes its frame once per dialect, for the first subscriber that speaks it, and shares those bytes with the
+/// rest (<see cref="DeliveryFor"/>). It is not a sign of the client's life, and it may legitimately reach a
+/// subscriber that has just stopped.
 /// </summary>
-public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Frame)
+public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Data)
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression
 {
-    /// <summary>The frame as each subscriber's outbound stream carries it, shared like the frame.</summary>
-    internal OutboundFrame Delivery { get; } = new(Frame, IsDelivery: true);
+    private readonly OutboundFrame?[] _deliveries = new OutboundFrame?[ClientDialects.Count];
+
+    /// <summary>The frame in <paramref name="dialect"/>, encoded by whichever subscriber asks first (two racing encode the same bytes; one is kept).</summary>
+    internal OutboundFrame DeliveryFor(IClientDialect dialect) =>
+        Volatile.Read(ref _deliveries[dialect.Slot])
+        ?? Interlocked.CompareExchange(ref _deliveries[dialect.Slot], new OutboundFrame(dialect.Publication(Channel, Offset, Data), IsDelivery: true), null)
+        ?? _deliveries[dialect.Slot]!;
+
+    /// <summary>The encoded frame in <paramref name="dialect"/>, shared by every subscriber that speaks it.</summary>
+    public byte[] FrameFor(IClientDialect dialect) => DeliveryFor(dialect).Bytes;
 }
 
 /// <summary>
@@ -78,8 +87,19 @@ public sealed record PresenceQuery(string Channel, long RequestId) : IChannelMes
 public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyList<ChannelMember> Members)
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression, IClusterMessage;
 
-/// <summary>A join or leave frame for the other subscribers (only where the namespace has join-leave on).</summary>
-public sealed record MembershipEvent(string Channel, byte[] Frame) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+/// <summary>
+/// A join or leave for the other subscribers (only where the namespace has join-leave on), encoded once per dialect
+/// like a <see cref="Publication"/>.
+/// </summary>
+public sealed record MembershipEvent(string Channel, bool Joined, ChannelMember Member) : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+{
+    private readonly byte[]?[] _frames = new byte[]?[ClientDialects.Count];
+
+    public byte[] FrameFor(IClientDialect dialect) =>
+        Volatile.Read(ref _frames[dialect.Slot])
+        ?? Interlocked.CompareExchange(ref _frames[dialect.Slot], dialect.Membership(Joined, Channel, Member.Client, Member.User), null)
+        ?? _frames[dialect.Slot]!;
+}
 
 /// <summary>
 /// The hub that sent it no longer delivers to this subscriber: the channel's sequence is not the one the subscriber

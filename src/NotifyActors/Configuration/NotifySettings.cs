@@ -26,7 +26,8 @@ public sealed record NotifySettings(
     TcpSettings Tcp,
     ChannelSettings Channels,
     PersistenceSettings Persistence,
-    ClusterSettings Cluster)
+    ClusterSettings Cluster,
+    CentrifugoSettings Centrifugo)
 {
     public static NotifySettings Create(Config config)
     {
@@ -57,7 +58,8 @@ public sealed record NotifySettings(
             TcpSettings.Create(notify.Section("tcp")),
             ChannelSettings.Create(notify.Section("channels")),
             persistence,
-            cluster);
+            cluster,
+            CentrifugoSettings.Create(notify.Section("centrifugo")));
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         _metrics = metrics;
 
         Receive<Open>(OnOpen);
+        Receive<Authenticated>(OnAuthenticated);
         Receive<Drain>(_ => OnDrain());
         Receive<DisconnectClients>(OnDisconnectClients);
         Receive<ListSubscribers>(list =>
@@ -41,8 +42,15 @@ public sealed class ConnectionsSupervisor : ReceiveActor
     public static Props Props(NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
         Akka.Actor.Props.Create(() => new ConnectionsSupervisor(settings, channels, metrics));
 
-    /// <summary>Start a subscriber actor for an accepted socket. Answered with <see cref="Opened"/>.</summary>
-    public sealed record Open(ClientInfo Info, ConnectionLifetime Lifetime);
+    /// <summary>
+    /// Start a subscriber actor for an accepted socket that speaks <paramref name="Dialect"/>. Answered with
+    /// <see cref="Opened"/>. <paramref name="Tokens"/> checks the token of a dialect that connects in band; its
+    /// connection is counted as its user's once it has connected (<see cref="Authenticated"/>).
+    /// </summary>
+    public sealed record Open(ClientInfo Info, ConnectionLifetime Lifetime, IClientDialect Dialect, ITokenAuthenticator? Tokens = null);
+
+    /// <summary>A child that connected in band knows its user now: counted against the user's limit, or closed past it.</summary>
+    public sealed record Authenticated(ClientInfo Info);
 
     /// <summary>The connection's actor; <see cref="ActorRefs.Nobody"/> when the connection was refused (and is closing).</summary>
     public sealed record Opened(IActorRef Subscriber);
@@ -90,7 +98,7 @@ public sealed class ConnectionsSupervisor : ReceiveActor
             return;
         }
         var child = Context.ActorOf(
-            SubscriberActor.Props(open.Info, open.Lifetime, _settings, _channels, _metrics),
+            SubscriberActor.Props(open.Info, open.Lifetime, _settings, _channels, _metrics, open.Dialect, open.Tokens),
             "c-" + open.Info.ClientId);
         Context.Watch(child);
         _children[child] = open.Lifetime;
@@ -98,8 +106,19 @@ public sealed class ConnectionsSupervisor : ReceiveActor
         // An upgrade that was already under way when the drain began is closed as soon as it opens.
         if (_draining)
             child.Tell(new SubscriberActor.Disconnect(CloseReason.ShuttingDown));
-        else
+        else if (!open.Dialect.ConnectsInBand)
             _index.Add(child, open.Info);
+    }
+
+    private void OnAuthenticated(Authenticated authenticated)
+    {
+        // A child already gone, or already told to close by a drain, needs nothing more.
+        if (_draining || !_children.ContainsKey(Sender))
+            return;
+        if (OverUserLimit(authenticated.Info))
+            Sender.Tell(new SubscriberActor.Disconnect(CloseReason.ConnectionLimit));
+        else
+            _index.Add(Sender, authenticated.Info);
     }
 
     /// <summary>

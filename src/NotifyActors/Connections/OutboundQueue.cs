@@ -46,11 +46,12 @@ internal sealed class OutboundQueue
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>Starts the stream in a child of <paramref name="owner"/> (the subscriber actor, calling from itself).</summary>
-    public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IActorContext owner)
+    /// <summary>Starts the stream in a child of <paramref name="owner"/> (the subscriber actor, calling from itself); <paramref name="binary"/>: binary frames, else text.</summary>
+    public static OutboundQueue Materialize(WebSocket socket, OutboundSettings limits, NotifyMetrics metrics, IActorContext owner, bool binary = false)
     {
         var queue = new OutboundQueue(limits, metrics);
-        var graph = Blueprint.AddAttributes(new Attributes(new WebSocketSink.Target(socket, limits.WriteTimeout, queue.OnWritten)));
+        var frameType = binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+        var graph = Blueprint.AddAttributes(new Attributes(new WebSocketSink.Target(socket, frameType, limits.WriteTimeout, queue.OnWritten)));
         var ((feed, completion), streamActor, shell) = OutboundStreams.For(owner.System).RunAsChild(graph, owner, "outbound");
         feed.Bind(shell, streamActor);
         queue._feed = feed;

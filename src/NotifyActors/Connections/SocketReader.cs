@@ -6,8 +6,8 @@ using NotifyActors.Protocol;
 namespace NotifyActors.Connections;
 
 /// <summary>
-/// The read loop of one socket: each complete text message goes to the subscriber actor as a
-/// <see cref="SubscriberActor.ClientFrame"/>. It ends at the first close frame, binary frame,
+/// The read loop of one socket: each complete message of its dialect's kind (text, or binary) goes to the subscriber
+/// actor as a <see cref="SubscriberActor.ClientFrame"/>. It ends at the first close frame, frame of the other kind,
 /// oversized message or socket error, telling the actor why, and when the actor shuts its
 /// <see cref="InboundGate"/>. Owned by the subscriber actor, which starts it; it cannot outlive the
 /// socket, which <see cref="ConnectionLifetime"/> always aborts, nor the gate, which the actor always shuts.
@@ -29,15 +29,16 @@ internal static class SocketReader
     // it ends, if ever: past this it is a protocol violation (4002).
     private const int MaxReadsPerMessage = 128;
 
-    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool, InboundGate gate)
+    public static async Task Run(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool, InboundGate gate, bool binary = false)
     {
+        var expected = binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
         try
         {
             // A place at the gate before each message is read: a client ahead of its actor waits in TCP.
             while (await gate.EnterAsync().ConfigureAwait(false))
             {
                 var next = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                if (!Continue(next, subscriber))
+                if (!Continue(next, expected, subscriber))
                     return;
                 if (next.EndOfMessage)
                 {
@@ -45,7 +46,7 @@ internal static class SocketReader
                     subscriber.Tell(new SubscriberActor.ClientFrame([]), ActorRefs.NoSender);
                     continue;
                 }
-                if (!await ReadMessage(socket, maxFrameBytes, subscriber, pool).ConfigureAwait(false))
+                if (!await ReadMessage(socket, maxFrameBytes, expected, subscriber, pool).ConfigureAwait(false))
                     return;
             }
         }
@@ -58,7 +59,7 @@ internal static class SocketReader
     }
 
     /// <summary>Reads the rest of one message (all its fragments) and hands it over; false, after telling the actor why, when the loop must end.</summary>
-    private static async Task<bool> ReadMessage(WebSocket socket, int maxFrameBytes, IActorRef subscriber, ArrayPool<byte> pool)
+    private static async Task<bool> ReadMessage(WebSocket socket, int maxFrameBytes, WebSocketMessageType expected, IActorRef subscriber, ArrayPool<byte> pool)
     {
         // One byte past the limit tells a message that is too big from one of exactly the limit.
         var capacity = maxFrameBytes + 1;
@@ -77,7 +78,7 @@ internal static class SocketReader
                     buffer = Grow(buffer, length, capacity, pool);
                 var room = Math.Min(buffer.Length, capacity) - length;
                 var result = await socket.ReceiveAsync(buffer.AsMemory(length, room), CancellationToken.None).ConfigureAwait(false);
-                if (!Continue(result, subscriber))
+                if (!Continue(result, expected, subscriber))
                     return false;
                 length += result.Count;
                 if (length > maxFrameBytes)
@@ -106,19 +107,18 @@ internal static class SocketReader
         return grown;
     }
 
-    /// <summary>False, after telling the actor why, when the frame ends the read loop (a close or binary frame).</summary>
-    private static bool Continue(ValueWebSocketReceiveResult result, IActorRef subscriber)
+    /// <summary>False, after telling the actor why, when the frame ends the read loop (a close frame, or one of the other kind).</summary>
+    private static bool Continue(ValueWebSocketReceiveResult result, WebSocketMessageType expected, IActorRef subscriber)
     {
-        switch (result.MessageType)
+        if (result.MessageType == expected)
+            return true;
+        var reason = result.MessageType switch
         {
-            case WebSocketMessageType.Close:
-                subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.ClientClosed), ActorRefs.NoSender);
-                return false;
-            case WebSocketMessageType.Binary:
-                subscriber.Tell(new SubscriberActor.ReaderStopped(CloseReason.BinaryFrame), ActorRefs.NoSender);
-                return false;
-            default:
-                return true;
-        }
+            WebSocketMessageType.Close => CloseReason.ClientClosed,
+            WebSocketMessageType.Binary => CloseReason.BinaryFrame,
+            _ => CloseReason.TextFrame,
+        };
+        subscriber.Tell(new SubscriberActor.ReaderStopped(reason), ActorRefs.NoSender);
+        return false;
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class SubscriberActor
             return;
         if (_memberships.ContainsKey(command.Channel))
         {
-            Reply(command.Id, ErrorCodes.BadRequest, $"already subscribed to \"{command.Channel}\"");
+            Reply(command.Id, ErrorCodes.AlreadySubscribed, $"already subscribed to \"{command.Channel}\"");
             return;
         }
         if (_memberships.Count >= _settings.Limits.MaxChannelsPerConnection)
@@ -49,7 +49,7 @@ public sealed partial class SubscriberActor
             // Through the registry, like the subscribe, so the channel sees both in order.
             _channels.Tell(new Unsubscribe(command.Channel));
         }
-        Send(ServerFrames.Unsubscribed(command.Id, command.Channel));
+        Send(_dialect.Unsubscribed(command.Id, command.Channel));
     }
 
     private void OnPublish(PublishCommand command)
@@ -61,7 +61,7 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.PermissionDenied, $"clients may not publish in namespace \"{ns.Name}\"");
             return;
         }
-        _channels.Tell(new Publish(command.Channel, command.Data, Remember(command.Id, publish: true)));
+        _channels.Tell(new Publish(command.Channel, command.Data, Remember(new PendingAnswer(command.Id, Publish: true))));
     }
 
     /// <summary>
@@ -73,22 +73,22 @@ public sealed partial class SubscriberActor
 
     private void OnAnswerTimedOut(AnswerTimedOut timedOut)
     {
-        if (_pendingQueries.Remove(timedOut.RequestId, out var id))
-            Reply(id, ErrorCodes.Internal, timedOut.Publish
+        if (_pendingQueries.Remove(timedOut.RequestId, out var pending))
+            Reply(pending.Id, ErrorCodes.Internal, timedOut.Publish
                 ? "the channel did not answer in time; the publication may or may not have been accepted"
                 : "the channel did not answer in time");
     }
 
-    private void OnPresence(PresenceCommand command)
+    private void OnPresence(long? id, string channel, bool stats)
     {
-        if (Authorize(command.Id, command.Channel) is not { } ns)
+        if (Authorize(id, channel) is not { } ns)
             return;
         if (!ns.Presence)
         {
-            Reply(command.Id, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
+            Reply(id, ErrorCodes.NotAvailable, $"presence is not enabled in namespace \"{ns.Name}\"");
             return;
         }
-        _channels.Tell(new PresenceQuery(command.Channel, Remember(command.Id, publish: false)));
+        _channels.Tell(new PresenceQuery(channel, Remember(new PendingAnswer(id, Stats: stats))));
     }
 
     private void OnHistory(HistoryCommand command)
@@ -100,25 +100,29 @@ public sealed partial class SubscriberActor
             Reply(command.Id, ErrorCodes.NotAvailable, $"history is not kept in namespace \"{ns.Name}\"");
             return;
         }
-        _channels.Tell(new HistoryQuery(command.Channel, Remember(command.Id, publish: false), command.Limit, command.Since));
+        var (limit, since) = HistoryWindow.Query(command);
+        _channels.Tell(new HistoryQuery(command.Channel, Remember(new PendingAnswer(command.Id, History: command)), limit, since));
     }
 
     /// <summary>
-    /// A request number for a query to a channel, mapped back to the command's id when the answer comes, and the
-    /// timer that answers it if none comes.
+    /// What a query on its way to a channel answers: the command's id, and how to write the answer (a publish's, a
+    /// presence count's, a history command's order).
     /// </summary>
-    private long Remember(long? commandId, bool publish)
+    private readonly record struct PendingAnswer(long? Id, bool Publish = false, bool Stats = false, HistoryCommand? History = null);
+
+    /// <summary>A request number for a query to a channel, mapped back to its answer when it comes, and the timer that answers it if none comes.</summary>
+    private long Remember(PendingAnswer pending)
     {
         var request = ++_lastRequest;
-        _pendingQueries[request] = commandId;
-        Timers.StartSingleTimer(request, new AnswerTimedOut(request, publish), _settings.Cluster.AskTimeout);
+        _pendingQueries[request] = pending;
+        Timers.StartSingleTimer(request, new AnswerTimedOut(request, pending.Publish), _settings.Cluster.AskTimeout);
         return request;
     }
 
-    /// <summary>Takes the command id of a query still waiting for its answer; false for one already answered (timed out).</summary>
-    private bool TakePending(long request, out long? id)
+    /// <summary>Takes a query still waiting for its answer; false for one already answered (timed out).</summary>
+    private bool TakePending(long request, out PendingAnswer pending)
     {
-        if (!_pendingQueries.Remove(request, out id))
+        if (!_pendingQueries.Remove(request, out pending))
             return false;
         Timers.Cancel(request);
         return true;
@@ -126,24 +130,27 @@ public sealed partial class SubscriberActor
 
     private void OnPresenceResult(PresenceResult result)
     {
-        if (TakePending(result.RequestId, out var id))
-            Send(ServerFrames.Presence(id, result.Channel, result.Members.Select(m => (m.Client, m.User))));
+        if (!TakePending(result.RequestId, out var pending))
+            return;
+        Send(pending.Stats
+            ? _dialect.PresenceStats(pending.Id, result.Channel, result.Members.Count, result.Members.Select(m => m.User).Distinct(StringComparer.Ordinal).Count())
+            : _dialect.Presence(pending.Id, result.Channel, result.Members.Select(m => (m.Client, m.User))));
     }
 
     private void OnHistoryResult(HistoryResult result)
     {
-        if (!TakePending(result.RequestId, out var id))
+        if (!TakePending(result.RequestId, out var pending))
             return;
-        if (result.Publications is null)
-            Reply(id, ErrorCodes.NotAvailable, $"that position in \"{result.Channel}\" is no longer in history (epoch {result.Epoch}, offset {result.Offset})");
+        if (HistoryWindow.Cut(pending.History!, result) is not { } publications)
+            Reply(pending.Id, ErrorCodes.UnrecoverablePosition, $"that position in \"{result.Channel}\" is no longer in history (epoch {result.Epoch}, offset {result.Offset})");
         else
-            Send(ServerFrames.History(id, result.Channel, result.Offset, result.Epoch, result.Publications.Select(p => (p.Offset, p.Data))));
+            Send(_dialect.History(pending.Id, result.Channel, result.Offset, result.Epoch, publications.Select(p => (p.Offset, p.Data))));
     }
 
     private void OnMembershipEvent(MembershipEvent membershipEvent)
     {
         if (_memberships.TryGetValue(membershipEvent.Channel, out var membership) && membership.Channel is not null)
-            Send(membershipEvent.Frame);
+            Send(membershipEvent.FrameFor(_dialect));
     }
 
     /// <summary>The channel's namespace when this connection may use the channel (<see cref="ChannelAccess"/>); else replies with the error and returns null.</summary>
@@ -163,7 +170,9 @@ public sealed partial class SubscriberActor
         membership.Offset = ack.Offset;
         membership.Epoch = ack.Epoch;
         Context.Watch(Sender);
-        Send(ServerFrames.Subscribed(membership.PendingId, ack.Channel, ack.Offset, ack.Epoch, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data))));
+        var recoverable = _settings.NamespaceOf(ack.Channel)?.KeepsHistory ?? false;
+        Send(_dialect.Subscribed(membership.PendingId,
+            new SubscribedReply(ack.Channel, ack.Offset, ack.Epoch, recoverable, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data)))));
         membership.PendingId = null;
     }
 
@@ -182,23 +191,23 @@ public sealed partial class SubscriberActor
             _memberships.Remove(publication.Channel);
             Context.Unwatch(membership.Channel);
             _channels.Tell(new Unsubscribe(publication.Channel));
-            Send(ServerFrames.Unsubscribed(null, publication.Channel, "insufficient_state"));
+            Send(_dialect.SubscriptionLost(publication.Channel, "insufficient_state"));
             return;
         }
         membership.Offset = publication.Offset;
-        Send(publication.Delivery);
+        Send(publication.DeliveryFor(_dialect));
     }
 
     private void OnPublishAck(PublishAck ack)
     {
-        if (TakePending(ack.RequestId, out var id))
-            Send(ServerFrames.Published(id, ack.Channel, ack.Offset, ack.Epoch));
+        if (TakePending(ack.RequestId, out var pending))
+            Send(_dialect.Published(pending.Id, ack.Channel, ack.Offset, ack.Epoch));
     }
 
     private void OnPublishFailed(PublishFailed failed)
     {
-        if (TakePending(failed.RequestId, out var id))
-            Reply(id, ErrorCodes.Internal, failed.Reason);
+        if (TakePending(failed.RequestId, out var pending))
+            Reply(pending.Id, ErrorCodes.Internal, failed.Reason);
     }
 
     private void OnChannelReset(ChannelReset reset)
@@ -207,7 +216,7 @@ public sealed partial class SubscriberActor
             return;
         _memberships.Remove(reset.Channel);
         Context.Unwatch(membership.Channel);
-        Send(ServerFrames.Unsubscribed(null, reset.Channel, "insufficient_state"));
+        Send(_dialect.SubscriptionLost(reset.Channel, "insufficient_state"));
     }
 
     private void OnChannelTerminated(Terminated terminated)
@@ -217,6 +226,6 @@ public sealed partial class SubscriberActor
             return;
         // A channel only stops on its own with no subscribers, so this one failed: the client must resubscribe.
         _memberships.Remove(lost);
-        Send(ServerFrames.Unsubscribed(null, lost, "channel stopped"));
+        Send(_dialect.SubscriptionLost(lost, "channel stopped"));
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class SubscriberActor
     /// <summary>
     /// A connection as the admin API shows it; Channels includes subscriptions still awaiting their channel.
     /// QueueFrames/QueueBytes: its outbound queue now. LastSignOfLife: its last frame from the client (or the connect).
+    /// Protocol: the dialect it speaks (<see cref="IClientDialect.Name"/>).
     /// An answer after the query's timeout finds the query gone: expected, not a leak.
     /// </summary>
     public sealed record Described(
@@ -41,7 +42,8 @@ public sealed partial class SubscriberActor
         DateTimeOffset ConnectedSince,
         long QueueFrames = 0,
         long QueueBytes = 0,
-        DateTimeOffset? LastSignOfLife = null) : IDeadLetterSuppression;
+        DateTimeOffset? LastSignOfLife = null,
+        string Protocol = "native") : IDeadLetterSuppression;
 
     private sealed record SendPing : INotInfluenceReceiveTimeout
     {

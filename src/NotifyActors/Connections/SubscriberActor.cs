@@ -9,26 +9,35 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Connections;
 
 /// <summary>
-/// One WebSocket connection. Owns the socket (through <see cref="ConnectionLifetime"/>), the read
-/// loop, the bounded outbound stream (its stream actor is this actor's child) and the heartbeat
-/// (a ping timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the
-/// connection, this actor stops, and stopping reclaims all of it: the stream actor is its child,
-/// the timers are its own, the socket is closed with the reason's code (or aborted), and the
-/// channels it belonged to drop it when they see it Terminated.
+/// One WebSocket connection, whatever protocol it speaks. Owns the socket (through <see cref="ConnectionLifetime"/>),
+/// the read loop, the bounded outbound stream (its stream actor is this actor's child) and the heartbeat (a ping
+/// timer, and ReceiveTimeout as the deadline for a sign of life). Whatever ends the connection, this actor stops, and
+/// stopping reclaims all of it: the stream actor is its child, the timers are its own, the socket is closed with the
+/// reason's code (or aborted), and the channels it belonged to drop it when they see it Terminated.
+/// Its <see cref="IClientDialect"/> reads the client's commands and writes what the client is sent; it owns nothing.
+/// A dialect that connects in band (Centrifugo) starts unauthenticated: only its connect command runs, then the
+/// heartbeat starts (SubscriberActor.Connect.cs).
 /// An UntypedActor: one is created per connection, and a ReceiveActor would build (and compile)
 /// its handler table for every instance.
 /// </summary>
 public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 {
-    private readonly ClientInfo _info;
+    private ClientInfo _info;
     private readonly ConnectionLifetime _lifetime;
     private readonly NotifySettings _settings;
     private readonly IActorRef _channels;
     private readonly NotifyMetrics _metrics;
+    private readonly IClientDialect _dialect;
+    private readonly ITokenAuthenticator? _tokens;
     private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _connectedSince = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastSignOfLife = DateTimeOffset.UtcNow;
     private readonly FrameIntake _intake;
+    // The commands of the frame being run and those the rate refused; reused frame after frame.
+    private readonly List<DecodeResult> _admitted = [];
+    private readonly List<DecodeResult> _refused = [];
+    // Native connections are connected from the start; one that connects in band, once its connect is answered.
+    private bool _connected;
     private OutboundQueue? _outbound;
     private Task _reader = Task.CompletedTask;
     private readonly InboundGate _inbound = new(InboundFrames);
@@ -37,17 +46,21 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
     private bool _stopping;
     private long _lastTicket;
     private long _lastRequest;
-    // Presence and history queries on their way to a channel, by request number: the command id to answer.
-    private readonly Dictionary<long, long?> _pendingQueries = [];
+    // Publishes, presence and history queries on their way to a channel, by request number: what to answer.
+    private readonly Dictionary<long, PendingAnswer> _pendingQueries = [];
 
-    public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics)
+    /// <param name="tokens">Checks the token of a dialect that connects in band; unused (null) for the native one.</param>
+    public SubscriberActor(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics,
+        IClientDialect dialect, ITokenAuthenticator? tokens)
     {
         _info = info;
         _lifetime = lifetime;
         _settings = settings;
         _channels = channels;
         _metrics = metrics;
-        _intake = new FrameIntake(CommandRateLimiter.For(settings.Limits));
+        _dialect = dialect;
+        _tokens = tokens;
+        _intake = new FrameIntake(CommandRateLimiter.For(settings.Limits), dialect);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -82,11 +95,11 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
                 OnMembershipEvent(membershipEvent);
                 break;
             case SendPing:
-                Send(ServerFrames.Ping);
+                Send(_dialect.Ping);
                 break;
             case ReceiveTimeout:
                 _metrics.HeartbeatTimedOut();
-                StopWith(CloseReason.HeartbeatTimeout);
+                StopWith(_connected ? CloseReason.HeartbeatTimeout : CloseReason.NoConnect);
                 break;
             case ReaderStopped stopped:
                 StopWith(stopped.Reason);
@@ -124,12 +137,13 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics) =>
-        DirectProps<SubscriberActor>.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics), CompactMailbox.Dispatcher);
+    public static Props Props(ClientInfo info, ConnectionLifetime lifetime, NotifySettings settings, IActorRef channels, NotifyMetrics metrics,
+        IClientDialect dialect, ITokenAuthenticator? tokens) =>
+        DirectProps<SubscriberActor>.Create(() => new SubscriberActor(info, lifetime, settings, channels, metrics, dialect, tokens), CompactMailbox.Dispatcher);
 
     private Described Describing() =>
         new(_info.ClientId, _info.User, _info.RemoteAddress, [.. _memberships.Keys.Order(StringComparer.Ordinal)], _connectedSince,
-            _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife);
+            _outbound?.Frames ?? 0, _outbound?.Bytes ?? 0, _lastSignOfLife, _dialect.Name);
 
     protected override void PreStart()
     {
@@ -147,17 +161,34 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 
     private void Start()
     {
-        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context);
+        _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context, _dialect.BinaryFrames);
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
+        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared, _inbound, _dialect.BinaryFrames);
+        // Before a connect in band, this is the deadline for it.
+        Context.SetReceiveTimeout(_settings.Heartbeat.Deadline);
+        if (_dialect.ConnectsInBand)
+            return;
+        _connected = true;
+        Send(_dialect.Welcome(_info.ClientId, _info.User, _settings.Heartbeat.AnnouncedSeconds)!);
+        StartHeartbeat();
+    }
 
-        var heartbeat = _settings.Heartbeat;
-        // The welcome frame announces whole seconds; a sub-second interval (tests) announces 1.
-        Send(ServerFrames.Welcome(_info.ClientId, _info.User, Math.Max(1, (int)Math.Round(heartbeat.Interval.TotalSeconds))));
-        _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared, _inbound);
-        Timers.StartPeriodicTimer("ping", SendPing.Instance, heartbeat.Interval);
-        Context.SetReceiveTimeout(heartbeat.Deadline);
-        if (_info.ExpiresAt is { } expiry)
-            Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero));
+    /// <summary>Pings from now on, and the token's expiry (after a grace for clients that refresh it in band).</summary>
+    private void StartHeartbeat()
+    {
+        Timers.StartPeriodicTimer("ping", SendPing.Instance, _settings.Heartbeat.Interval);
+        ScheduleExpiry();
+    }
+
+    private void ScheduleExpiry()
+    {
+        if (_info.ExpiresAt is not { } expiry)
+        {
+            Timers.Cancel("token-expiry");
+            return;
+        }
+        var grace = _dialect.ConnectsInBand ? _settings.Centrifugo.ExpiryGrace : TimeSpan.Zero;
+        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry + grace - DateTimeOffset.UtcNow, TimeSpan.Zero));
     }
 
     /// <summary>An exception here stops the actor (the supervisor's strategy); the client learns it as 1011.</summary>
@@ -178,7 +209,7 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
     {
         _inbound.Shut();
         _outbound?.Dispose();
-        _lifetime.Close(_closeReason, _reader);
+        _lifetime.Close(_dialect.Close(_closeReason), _reader);
         _metrics.SubscriberStopped();
     }
 
@@ -189,21 +220,50 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
     {
         _inbound.Left();
         _lastSignOfLife = DateTimeOffset.UtcNow;
-        var (decoded, admission, answerRefusal) = _intake.Take(frame);
-        if (admission == CommandAdmission.Abusive)
+        var outcome = _intake.Take(frame, _admitted, _refused);
+        if (outcome.Admission == CommandAdmission.Abusive)
         {
             StopWith(CloseReason.CommandFlood);
             return;
         }
-        if (admission == CommandAdmission.Rejected)
+        if (outcome.RefusedUnread)
         {
-            if (answerRefusal)
-                Reply(decoded.Id, ErrorCodes.LimitExceeded, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
+            RefuseOverRate(null);
+            return;
+        }
+        foreach (var decoded in _admitted)
+        {
+            Run(decoded);
+            if (_stopping)
+                return;
+        }
+        foreach (var refused in _refused)
+        {
+            if (refused.Command is not PongCommand)
+                RefuseOverRate(refused.Id);
+        }
+    }
+
+    private void RefuseOverRate(long? id) =>
+        Reply(id, ErrorCodes.TooManyRequests, $"more than {_settings.Limits.CommandRate} commands per second (burst {_settings.Limits.CommandBurst}); slow down");
+
+    private void Run(DecodeResult decoded)
+    {
+        if (!_connected)
+        {
+            // In band, the first command must be the connect.
+            if (decoded.Command is ConnectCommand connect)
+                OnConnect(connect);
+            else
+                StopWith(CloseReason.MalformedCommand);
             return;
         }
         if (decoded.Error is { } error)
         {
-            Reply(decoded.Id, error);
+            if (_dialect.ClosesOnMalformed && error.Code == ErrorCodes.BadRequest)
+                StopWith(CloseReason.MalformedCommand);
+            else
+                Reply(decoded.Id, error);
             return;
         }
         switch (decoded.Command)
@@ -218,10 +278,20 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
                 OnPublish(publish);
                 break;
             case PresenceCommand presence:
-                OnPresence(presence);
+                OnPresence(presence.Id, presence.Channel, stats: false);
+                break;
+            case PresenceStatsCommand stats:
+                OnPresence(stats.Id, stats.Channel, stats: true);
                 break;
             case HistoryCommand history:
                 OnHistory(history);
+                break;
+            case RefreshCommand refresh:
+                OnRefresh(refresh);
+                break;
+            case ConnectCommand:
+                // Connected already: a second connect is a broken client.
+                StopWith(CloseReason.MalformedCommand);
                 break;
             case PongCommand:
                 break;
@@ -243,7 +313,7 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 
     private void Reply(long? id, string code, string message) => Reply(id, new ProtocolError(code, message));
 
-    private void Reply(long? id, ProtocolError error) => Send(ServerFrames.Error(id, error));
+    private void Reply(long? id, ProtocolError error) => Send(_dialect.Error(id, error));
 
     private void Send(byte[] frame) => Send(new OutboundFrame(frame, IsDelivery: false));
 

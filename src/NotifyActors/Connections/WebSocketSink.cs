@@ -19,8 +19,8 @@ internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<
 
     public override SinkShape<OutboundFrame> Shape => new(_in);
 
-    /// <summary>Where one materialization writes, how long a write may take, and whom to tell of each written frame.</summary>
-    public sealed record Target(WebSocket Socket, TimeSpan WriteTimeout, Action<OutboundFrame> Written) : Attributes.IAttribute;
+    /// <summary>Where one materialization writes, in which kind of frame, how long a write may take, and whom to tell of each written frame.</summary>
+    public sealed record Target(WebSocket Socket, WebSocketMessageType FrameType, TimeSpan WriteTimeout, Action<OutboundFrame> Written) : Attributes.IAttribute;
 
     public override ILogicAndMaterializedValue<Task> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
@@ -60,7 +60,7 @@ internal sealed class WebSocketSink : GraphStageWithMaterializedValue<SinkShape<
         public void OnPush()
         {
             var frame = Grab(_stage._in);
-            var write = _target.Socket.SendAsync(new ReadOnlyMemory<byte>(frame.Bytes), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            var write = _target.Socket.SendAsync(new ReadOnlyMemory<byte>(frame.Bytes), _target.FrameType, endOfMessage: true, CancellationToken.None);
             if (write.IsCompletedSuccessfully)
             {
                 write.GetAwaiter().GetResult();

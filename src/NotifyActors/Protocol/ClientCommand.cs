@@ -12,8 +12,32 @@ public sealed record PublishCommand(long? Id, string Channel, byte[] Data) : Cli
 
 public sealed record PresenceCommand(long? Id, string Channel) : ClientCommand(Id);
 
-/// <summary><see cref="Limit"/>: at most this many (the newest; null: all kept). <see cref="Since"/>: only those after this position.</summary>
-public sealed record HistoryCommand(long? Id, string Channel, int? Limit, RecoveryPosition? Since) : ClientCommand(Id);
+/// <summary>How many clients and distinct users are subscribed (Centrifugo's presence_stats).</summary>
+public sealed record PresenceStatsCommand(long? Id, string Channel) : ClientCommand(Id);
+
+/// <summary>
+/// <see cref="Limit"/>: at most this many (null: all kept). <see cref="Since"/>: only those after this position.
+/// Without a position the newest are taken, unless <see cref="Order"/> asks for the oldest.
+/// </summary>
+public sealed record HistoryCommand(long? Id, string Channel, int? Limit, RecoveryPosition? Since, HistoryOrder Order = HistoryOrder.Native) : ClientCommand(Id);
+
+/// <summary>
+/// How a history answer is ordered. Native: oldest first; without a position, the newest <c>limit</c>.
+/// Centrifugo: without reverse, the oldest <c>limit</c> (after the position, if any), oldest first; with reverse,
+/// the newest (before the position, if any), newest first.
+/// </summary>
+public enum HistoryOrder
+{
+    Native,
+    Forward,
+    Reverse,
+}
+
+/// <summary>Authenticates a connection that connects in band (<see cref="IClientDialect.ConnectsInBand"/>); <see cref="Token"/> null: anonymous.</summary>
+public sealed record ConnectCommand(long? Id, string? Token) : ClientCommand(Id);
+
+/// <summary>A fresh token for the same user, before the connection's expires.</summary>
+public sealed record RefreshCommand(long? Id, string? Token) : ClientCommand(Id);
 
 public sealed record PongCommand(long? Id) : ClientCommand(Id);
 

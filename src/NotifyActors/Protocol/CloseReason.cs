@@ -16,4 +16,11 @@ public sealed record CloseReason(int? Code, string Text)
     public static readonly CloseReason ConnectionLimit = new(CloseCodes.ConnectionLimit, "connection limit reached");
     public static readonly CloseReason TokenExpired = new(CloseCodes.TokenExpired, "token expired");
     public static readonly CloseReason InternalError = new(CloseCodes.InternalError, "internal error");
+
+    // Reasons of dialects that connect in band (Centrifugo), which write them with their own codes; a native
+    // connection, authenticated at the upgrade, never meets them.
+    public static readonly CloseReason MalformedCommand = new(CloseCodes.ProtocolViolation, "malformed command");
+    public static readonly CloseReason InvalidToken = new(CloseCodes.ProtocolViolation, "invalid token");
+    public static readonly CloseReason NoConnect = new(CloseCodes.HeartbeatTimeout, "no connect command in time");
+    public static readonly CloseReason TextFrame = new(CloseCodes.ProtocolViolation, "text frames are not supported");
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace NotifyActors.Protocol;
@@ -12,16 +11,6 @@ public static class ServerFrames
     /// <summary>The ping frame never changes, so every connection shares these bytes.</summary>
     public static readonly byte[] Ping = "{\"type\":\"ping\"}"u8.ToArray();
 
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
-
-    // A scratch buffer above this is not kept for the next frame (a large history reply).
-    private const int KeptScratchBytes = 16 * 1024;
-
-    // Each thread encodes into its own scratch buffer and writer, reused frame after frame; only the
-    // frame's own array is allocated. Encoding never awaits, so a thread's scratch serves one frame at a time.
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
-
     public static byte[] Welcome(string client, string user, int pingSeconds) => Write(w =>
     {
         w.WriteString("type", "welcome");
@@ -33,7 +22,7 @@ public static class ServerFrames
 
     public static byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data)
     {
-        var w = Scratch();
+        var w = JsonScratch.Start();
         w.WriteStartObject();
         w.WriteString("type", "pub");
         w.WriteString("channel", channel);
@@ -41,7 +30,7 @@ public static class ServerFrames
         w.WritePropertyName("data");
         w.WriteRawValue(data, skipInputValidation: true);
         w.WriteEndObject();
-        return Finish(w);
+        return JsonScratch.Finish(w);
     }
 
     /// <summary>
@@ -161,32 +150,10 @@ public static class ServerFrames
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var w = Scratch();
+        var w = JsonScratch.Start();
         w.WriteStartObject();
         body(w);
         w.WriteEndObject();
-        return Finish(w);
-    }
-
-    private static Utf8JsonWriter Scratch()
-    {
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
-        scratch.ResetWrittenCount();
-        var w = t_writer ??= new Utf8JsonWriter(scratch, WriterOptions);
-        w.Reset(scratch);
-        return w;
-    }
-
-    private static byte[] Finish(Utf8JsonWriter w)
-    {
-        w.Flush();
-        var scratch = t_scratch!;
-        var frame = scratch.WrittenSpan.ToArray();
-        if (scratch.Capacity > KeptScratchBytes)
-        {
-            t_scratch = null;
-            t_writer = null;
-        }
-        return frame;
+        return JsonScratch.Finish(w);
     }
 }

@@ -276,5 +276,5 @@ public sealed class ChannelFeatureSpecs : Akka.TestKit.Xunit2.TestKit
         return result.Members.Select(m => m.User).Order().ToList();
     }
 
-    private static string Frame(MembershipEvent membershipEvent) => Encoding.UTF8.GetString(membershipEvent.Frame);
+    private static string Frame(MembershipEvent membershipEvent) => Encoding.UTF8.GetString(membershipEvent.FrameFor(ClientDialects.Native));
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.TestKit;
 using NotifyActors.Channels;
+using NotifyActors.Protocol;
 using NotifyActors.Configuration;
 using NotifyActors.Telemetry;
 using NotifyActors.Tests.Support;
@@ -38,7 +39,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
         var publication = subscriber.ExpectMsg<Publication>();
         Assert.Equal(ack.Offset + 1, publication.Offset);
         Assert.Equal(ack.Epoch, publication.Epoch);
-        Assert.Equal($$"""{"type":"pub","channel":"news","offset":{{publication.Offset}},"data":"second"}""", Encoding.UTF8.GetString(publication.Frame));
+        Assert.Equal($$"""{"type":"pub","channel":"news","offset":{{publication.Offset}},"data":"second"}""", Encoding.UTF8.GetString(publication.FrameFor(ClientDialects.Native)));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
 
         Publish("news", "{\"a\":1}");
 
-        Assert.Same(first.ExpectMsg<Publication>().Frame, second.ExpectMsg<Publication>().Frame);
+        Assert.Same(first.ExpectMsg<Publication>().FrameFor(ClientDialects.Native), second.ExpectMsg<Publication>().FrameFor(ClientDialects.Native));
     }
 
     [Fact]

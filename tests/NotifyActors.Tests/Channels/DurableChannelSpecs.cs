@@ -171,7 +171,7 @@ public sealed class DurableChannelSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((2L, first.Epoch), Offset(Publish("feed:flaky", "2")));
         var next = subscriber.ExpectMsg<Publication>();
         Assert.Equal((2L, first.Epoch), (next.Offset, next.Epoch));
-        Assert.Contains("\"data\":2", Encoding.UTF8.GetString(next.Frame));
+        Assert.Contains("\"data\":2", Encoding.UTF8.GetString(next.FrameFor(ClientDialects.Native)));
         Assert.Equal(["1", "2"], History("feed:flaky").Publications!.Select(p => Encoding.UTF8.GetString(p.Data)));
     }
 

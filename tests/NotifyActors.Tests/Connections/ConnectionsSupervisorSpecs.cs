@@ -168,7 +168,7 @@ public sealed class ConnectionsSupervisorSpecs(ITestOutputHelper output)
         _pairs.Add(pair);
         var lifetime = new ConnectionLifetime(pair.Server, Settings.Outbound.CloseTimeout);
         var info = new ClientInfo(ClientInfo.NewClientId(), user, "127.0.0.1", null);
-        var opened = await Connections.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime), TimeSpan.FromSeconds(10));
+        var opened = await Connections.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime, ClientDialects.Native), TimeSpan.FromSeconds(10));
         if (!opened.Subscriber.IsNobody())
             Watch(opened.Subscriber);
         var welcome = await pair.Client.ReceiveAsync();

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using NotifyActors.Protocol;
 using NotifyActors.Channels;
 using NotifyActors.Configuration;
 using NotifyActors.Connections;
@@ -42,7 +43,7 @@ public abstract class ServiceSpec : Akka.TestKit.Xunit2.TestKit
         _owned.Add(pair);
         var lifetime = new ConnectionLifetime(pair.Server, Settings.Outbound.CloseTimeout);
         var info = new ClientInfo(ClientInfo.NewClientId(), user, "127.0.0.1", null);
-        var opened = await Connections.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime), TimeSpan.FromSeconds(10));
+        var opened = await Connections.Ask<ConnectionsSupervisor.Opened>(new ConnectionsSupervisor.Open(info, lifetime, ClientDialects.Native), TimeSpan.FromSeconds(10));
         Watch(opened.Subscriber);
         var welcome = await pair.Client.ReceiveAsync();
         Assert.Equal("welcome", welcome.GetProperty("type").GetString());

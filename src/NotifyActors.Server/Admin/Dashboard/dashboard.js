@@ -245,6 +245,7 @@ function renderSubscribers(body) {
     cell(row, subscriber.client).classList.add('client');
     cell(row, subscriber.user || '(anonymous)');
     cell(row, subscriber.remote_address);
+    cell(row, subscriber.protocol);
     cell(row, subscriber.channels.join(', '));
     cell(row, time(subscriber.connected_since));
     cell(row, String(subscriber.queue_frames), 'number');

@@ -1,0 +1,12 @@
+namespace NotifyActors.Configuration;
+
+/// <summary>notify.centrifugo: what is particular to connections that speak Centrifugo's client protocol.</summary>
+/// <param name="ExpiryGrace">
+/// How long past its token's expiry a Centrifugo connection stays open, waiting for the refresh its SDK sends when
+/// the connect reply's ttl runs out (after fetching a new token from the application's back end, which takes time);
+/// without one it is closed with 3005. Native connections are closed at the expiry itself (4005).
+/// </param>
+public sealed record CentrifugoSettings(TimeSpan ExpiryGrace)
+{
+    internal static CentrifugoSettings Create(ConfigReader section) => new(section.NonNegativeDuration("expiry-grace"));
+}

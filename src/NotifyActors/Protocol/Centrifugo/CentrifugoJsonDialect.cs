@@ -1,0 +1,58 @@
+namespace NotifyActors.Protocol.Centrifugo;
+
+/// <summary>
+/// Centrifugo's client protocol in JSON (PROTOCOL.md section 7) at /connection/websocket without a subprotocol: text
+/// frames, commands read by <see cref="CentrifugoJsonDecoder"/>, replies and pushes written by
+/// <see cref="CentrifugoJsonFrames"/>, codes from <see cref="CentrifugoCodes"/>. The client authenticates with its
+/// connect command.
+/// </summary>
+public sealed class CentrifugoJsonDialect : IClientDialect
+{
+    public static readonly CentrifugoJsonDialect Instance = new();
+
+    private CentrifugoJsonDialect()
+    {
+    }
+
+    public string Name => "centrifugo-json";
+
+    public int Slot => 1;
+
+    public bool BinaryFrames => false;
+
+    public bool ConnectsInBand => true;
+
+    public bool ClosesOnMalformed => true;
+
+    public byte[] Ping => CentrifugoJsonFrames.Ping;
+
+    public void Decode(byte[] frame, List<DecodeResult> commands) => CentrifugoJsonDecoder.Decode(frame, commands);
+
+    public byte[]? Welcome(string client, string user, int pingSeconds) => null;
+
+    public byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) =>
+        CentrifugoJsonFrames.Connected(id, client, pingSeconds, ttl, refresh);
+
+    public byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data) => CentrifugoJsonFrames.Publication(channel, offset, data);
+
+    public byte[] Membership(bool joined, string channel, string client, string user) => CentrifugoJsonFrames.Membership(joined, channel, client, user);
+
+    public byte[] Subscribed(long? id, SubscribedReply reply) => CentrifugoJsonFrames.Subscribed(id, reply);
+
+    public byte[] Unsubscribed(long? id, string channel) => CentrifugoJsonFrames.Unsubscribed(id);
+
+    public byte[] SubscriptionLost(string channel, string reason) => CentrifugoJsonFrames.SubscriptionLost(channel, reason);
+
+    public byte[] Published(long? id, string channel, long offset, string epoch) => CentrifugoJsonFrames.Published(id);
+
+    public byte[] Presence(long? id, string channel, IEnumerable<(string Client, string User)> clients) => CentrifugoJsonFrames.Presence(id, clients);
+
+    public byte[] PresenceStats(long? id, string channel, int clients, int users) => CentrifugoJsonFrames.PresenceStats(id, clients, users);
+
+    public byte[] History(long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) =>
+        CentrifugoJsonFrames.History(id, offset, epoch, publications);
+
+    public byte[] Error(long? id, ProtocolError error) => CentrifugoJsonFrames.Error(id, error);
+
+    public CloseReason Close(CloseReason reason) => CentrifugoCodes.Close(reason);
+}
