@@ -18,6 +18,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task The_sdk_connects_with_a_token_subscribes_optimistically_and_receives_publications_in_order(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
@@ -39,6 +40,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task After_a_lost_connection_the_sdk_recovers_exactly_what_it_missed_and_an_unknown_epoch_is_not_recovered(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
@@ -71,6 +73,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task Presence_presence_stats_and_history_with_a_limit_answer_through_the_sdk(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
@@ -98,6 +101,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task A_channel_limited_to_another_user_is_refused_103_and_the_connection_lives_on(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
@@ -116,6 +120,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task A_disconnect_by_the_server_api_is_3503_and_the_sdk_does_not_reconnect(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
@@ -134,6 +139,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task A_token_about_to_expire_is_refreshed_by_the_sdk_and_the_connection_stays(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces + "\nnotify.centrifugo.expiry-grace = 1s");
@@ -154,6 +160,7 @@ public sealed class CentrifugeSdkSpecs
 
     [Theory]
     [InlineData("json")]
+    [InlineData("protobuf")]
     public async Task A_slow_consumer_is_closed_3008_then_reconnects_and_recovers_what_it_missed(string protocol)
     {
         await using var server = await ServiceHost.StartAsync(Namespaces + "\nnotify.outbound { max-frames = 16, max-bytes = 256KiB }");

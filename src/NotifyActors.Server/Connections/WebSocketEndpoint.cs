@@ -12,7 +12,8 @@ using NotifyActors.Telemetry;
 namespace NotifyActors.Server.Connections;
 
 /// <summary>
-/// The WebSocket endpoints: GET /ws (the native protocol) and GET /connection/websocket (Centrifugo's, JSON). Each
+/// The WebSocket endpoints: GET /ws (the native protocol) and GET /connection/websocket (Centrifugo's: JSON, or
+/// Protobuf with the subprotocol centrifuge-protobuf). Each
 /// checks the Origin (403) and the node's connection limit (503) before the upgrade, so that a refused request never
 /// gets a socket; /ws also checks the token there (401), while a Centrifugo client presents it in its connect command.
 /// Then it accepts the socket, hands it to a new subscriber actor speaking the endpoint's dialect, and waits for the
@@ -43,7 +44,15 @@ public static class WebSocketEndpoint
         ConnectionSlots slots,
         ConnectionAdmission admission,
         IRequiredActor<ConnectionsSupervisor> connections) =>
-        Handle(context, ClientDialects.CentrifugoJson, authenticator, settings, metrics, readiness, slots, admission, connections);
+        Handle(context, CentrifugoDialectOf(context), authenticator, settings, metrics, readiness, slots, admission, connections);
+
+    /// <summary>The subprotocol Centrifugo's Protobuf SDKs ask for; without it a client speaks JSON.</summary>
+    public const string CentrifugoProtobufSubprotocol = "centrifuge-protobuf";
+
+    private static IClientDialect CentrifugoDialectOf(HttpContext context) =>
+        context.WebSockets.WebSocketRequestedProtocols.Contains(CentrifugoProtobufSubprotocol, StringComparer.Ordinal)
+            ? ClientDialects.CentrifugoProtobuf
+            : ClientDialects.CentrifugoJson;
 
     private static async Task Handle(
         HttpContext context,
@@ -110,7 +119,7 @@ public static class WebSocketEndpoint
         WebSocket socket;
         try
         {
-            socket = await context.WebSockets.AcceptWebSocketAsync();
+            socket = await context.WebSockets.AcceptWebSocketAsync(dialect == ClientDialects.CentrifugoProtobuf ? CentrifugoProtobufSubprotocol : null);
         }
         catch (InvalidOperationException)
         {

@@ -6,9 +6,11 @@ namespace NotifyActors.Protocol;
 public static class ClientDialects
 {
     /// <summary>How many dialects there are: the size of a publication's frame slots.</summary>
-    public const int Count = 2;
+    public const int Count = 3;
 
     public static readonly IClientDialect Native = NativeDialect.Instance;
 
     public static readonly IClientDialect CentrifugoJson = CentrifugoJsonDialect.Instance;
+
+    public static readonly IClientDialect CentrifugoProtobuf = CentrifugoProtobufDialect.Instance;
 }

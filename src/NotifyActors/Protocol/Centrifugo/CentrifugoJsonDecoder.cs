@@ -132,7 +132,8 @@ internal static class CentrifugoJsonDecoder
 
     private static DecodeResult History(JsonElement request, long? id, string channel)
     {
-        int? limit = null;
+        // Absent is 0, as in Centrifugo (its JSON decodes into the Protobuf schema's default): the position only.
+        int? limit = 0;
         if (request.TryGetProperty("limit", out var limitElement))
         {
             if (limitElement.ValueKind != JsonValueKind.Number || !limitElement.TryGetInt32(out var value))

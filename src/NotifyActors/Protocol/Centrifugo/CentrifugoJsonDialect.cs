@@ -6,7 +6,7 @@ namespace NotifyActors.Protocol.Centrifugo;
 /// <see cref="CentrifugoJsonFrames"/>, codes from <see cref="CentrifugoCodes"/>. The client authenticates with its
 /// connect command.
 /// </summary>
-public sealed class CentrifugoJsonDialect : IClientDialect
+public sealed class CentrifugoJsonDialect : CentrifugoDialect
 {
     public static readonly CentrifugoJsonDialect Instance = new();
 
@@ -14,45 +14,37 @@ public sealed class CentrifugoJsonDialect : IClientDialect
     {
     }
 
-    public string Name => "centrifugo-json";
+    public override string Name => "centrifugo-json";
 
-    public int Slot => 1;
+    public override int Slot => 1;
 
-    public bool BinaryFrames => false;
+    public override bool BinaryFrames => false;
 
-    public bool ConnectsInBand => true;
+    public override byte[] Ping => CentrifugoJsonFrames.Ping;
 
-    public bool ClosesOnMalformed => true;
+    public override void Decode(byte[] frame, List<DecodeResult> commands) => CentrifugoJsonDecoder.Decode(frame, commands);
 
-    public byte[] Ping => CentrifugoJsonFrames.Ping;
-
-    public void Decode(byte[] frame, List<DecodeResult> commands) => CentrifugoJsonDecoder.Decode(frame, commands);
-
-    public byte[]? Welcome(string client, string user, int pingSeconds) => null;
-
-    public byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) =>
+    public override byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) =>
         CentrifugoJsonFrames.Connected(id, client, pingSeconds, ttl, refresh);
 
-    public byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data) => CentrifugoJsonFrames.Publication(channel, offset, data);
+    public override byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data) => CentrifugoJsonFrames.Publication(channel, offset, data);
 
-    public byte[] Membership(bool joined, string channel, string client, string user) => CentrifugoJsonFrames.Membership(joined, channel, client, user);
+    public override byte[] Membership(bool joined, string channel, string client, string user) => CentrifugoJsonFrames.Membership(joined, channel, client, user);
 
-    public byte[] Subscribed(long? id, SubscribedReply reply) => CentrifugoJsonFrames.Subscribed(id, reply);
+    public override byte[] Subscribed(long? id, SubscribedReply reply) => CentrifugoJsonFrames.Subscribed(id, reply);
 
-    public byte[] Unsubscribed(long? id, string channel) => CentrifugoJsonFrames.Unsubscribed(id);
+    public override byte[] Unsubscribed(long? id, string channel) => CentrifugoJsonFrames.Unsubscribed(id);
 
-    public byte[] SubscriptionLost(string channel, string reason) => CentrifugoJsonFrames.SubscriptionLost(channel, reason);
+    public override byte[] SubscriptionLost(string channel, string reason) => CentrifugoJsonFrames.SubscriptionLost(channel, reason);
 
-    public byte[] Published(long? id, string channel, long offset, string epoch) => CentrifugoJsonFrames.Published(id);
+    public override byte[] Published(long? id, string channel, long offset, string epoch) => CentrifugoJsonFrames.Published(id);
 
-    public byte[] Presence(long? id, string channel, IEnumerable<(string Client, string User)> clients) => CentrifugoJsonFrames.Presence(id, clients);
+    public override byte[] Presence(long? id, string channel, IEnumerable<(string Client, string User)> clients) => CentrifugoJsonFrames.Presence(id, clients);
 
-    public byte[] PresenceStats(long? id, string channel, int clients, int users) => CentrifugoJsonFrames.PresenceStats(id, clients, users);
+    public override byte[] PresenceStats(long? id, string channel, int clients, int users) => CentrifugoJsonFrames.PresenceStats(id, clients, users);
 
-    public byte[] History(long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) =>
+    public override byte[] History(long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) =>
         CentrifugoJsonFrames.History(id, offset, epoch, publications);
 
-    public byte[] Error(long? id, ProtocolError error) => CentrifugoJsonFrames.Error(id, error);
-
-    public CloseReason Close(CloseReason reason) => CentrifugoCodes.Close(reason);
+    public override byte[] Error(long? id, ProtocolError error) => CentrifugoJsonFrames.Error(id, error);
 }
