@@ -7,4 +7,5 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await NotifyCtl.RunAsync(args, AnsiConsole.Console, cancellationToken: cancel.Token);
+var console = Console.IsOutputRedirected ? PipedConsole.Create(Console.Out) : AnsiConsole.Console;
+return await NotifyCtl.RunAsync(args, console, cancellationToken: cancel.Token);

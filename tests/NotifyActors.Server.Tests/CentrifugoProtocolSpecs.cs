@@ -188,6 +188,39 @@ public sealed class CentrifugoProtocolSpecs
     }
 
     [Fact]
+    public async Task Centrifugo_connections_are_counted_like_native_ones_and_leave_nothing_behind()
+    {
+        await using var server = await ServiceHost.StartAsync(Namespaces);
+        var metrics = server.Metrics;
+        var wires = new List<CentrifugoWire>();
+        for (var i = 0; i < 40; i++)
+        {
+            // Half connect and subscribe to channels with history; the rest never get as far as a connect.
+            var wire = await CentrifugoWire.OpenAsync(server);
+            wires.Add(wire);
+            if (i % 2 == 1)
+                continue;
+            await wire.SendAsync(CentrifugoWire.Connect(1, TestTokens.Valid($"user{i}")), CentrifugoWire.Command(2, "subscribe", new { channel = $"chat:room{i % 5}" }));
+            await wire.RepliesAsync(1, 2);
+        }
+        Assert.Equal((40, 40, 5), (metrics.Connections, metrics.SubscriberActors, metrics.Channels));
+
+        // Some close properly, some vanish (the socket is dropped without a close frame).
+        for (var i = 0; i < wires.Count; i++)
+        {
+            if (i % 3 == 0)
+                wires[i].Client.Socket.Abort();
+            else
+                await wires[i].Client.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+            await wires[i].DisposeAsync();
+        }
+
+        await Eventually.HoldsAsync(() => metrics.Connections == 0 && metrics.SubscriberActors == 0 && metrics.Channels == 0 && metrics.OutboundQueueDepth == 0,
+            TimeSpan.FromSeconds(30), () => $"connections {metrics.Connections}, subscriber actors {metrics.SubscriberActors}, channels {metrics.Channels}, queued {metrics.OutboundQueueDepth}");
+        Assert.Equal((0L, 0L), (metrics.DeadLetters, metrics.SubscriberFailures));
+    }
+
+    [Fact]
     public async Task A_publication_reaches_native_and_centrifugo_subscribers_alike()
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);
