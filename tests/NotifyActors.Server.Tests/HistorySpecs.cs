@@ -223,7 +223,7 @@ public sealed class HistorySpecs
 
         Assert.Equal(HttpStatusCode.Unauthorized, missing);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong);
-        Assert.NotNull(missingBody.ErrorCode());
+        Assert.Equal("permission_denied", missingBody.ErrorCode());
     }
 
     [Theory]

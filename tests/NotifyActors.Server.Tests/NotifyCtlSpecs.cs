@@ -225,6 +225,27 @@ public sealed class NotifyCtlSpecs
 
     internal static Task<Run> RunAsync(ServiceHost server, params string[] args) => RunAsync(server, args, withOptions: true);
 
+    [Fact]
+    public async Task Output_to_a_pipe_keeps_each_row_on_one_line_without_colours()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var bob = await AdminApiSpecs.ConnectAs(server, "bob");
+        string[] channels = ["news-of-the-world-in-long-form", "sport-results-from-everywhere", "weather-for-the-whole-week-ahead"];
+        for (var i = 0; i < channels.Length; i++)
+            await bob.SubscribeAsync(channels[i], id: i + 1);
+        using var piped = new StringWriter();
+
+        var exitCode = await NotifyCtl.RunAsync(
+            ["subscribers", "--server", server.AdminAddress.ToString(), "--token", ServiceHost.AdminToken],
+            PipedConsole.Create(piped), TextWriter.Null, TextWriter.Null, environment: new Dictionary<string, string?>());
+
+        Assert.Equal(0, exitCode);
+        var row = Assert.Single(piped.ToString().Split('\n'), line => line.Contains(AdminApiSpecs.ClientId(bob)));
+        Assert.True(row.Length > 120, $"the row would fit 80 columns anyway: {row}");
+        Assert.Contains(string.Join(", ", channels), row);
+        Assert.DoesNotContain("\u001b[", piped.ToString());
+    }
+
     private static async Task<Run> RunAsync(ServiceHost? server, string[] args, bool withOptions, Dictionary<string, string?>? environment = null, TextWriter? output = null)
     {
         var console = new TestConsole().Width(200);

@@ -1,3 +1,4 @@
+using NotifyActors.Connections;
 using NotifyActors.Protocol;
 using NotifyActors.Tests.Support;
 using Xunit;
@@ -62,7 +63,8 @@ public abstract class SlowConsumerSpec(string hocon, ITestOutputHelper output) :
         Assert.Equal(Enumerable.Range(1, publications).Select(i => (long)i), offsets);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the reader's actor lives on
         await AwaitAssertAsync(() => Assert.Equal(1, Metrics.SubscriberActors));
-        Assert.NotNull(readerActor);
+        readerActor.Tell(SubscriberActor.Describe.Instance, TestActor);
+        Assert.Equal(["burst"], ExpectMsg<SubscriberActor.Described>().Channels);
     }
 }
 
