@@ -24,39 +24,23 @@ public static class WebSocketEndpoint
 {
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
 
-    public static Task HandleNative(
-        HttpContext context,
-        ClientAuthenticator authenticator,
-        NotifySettings settings,
-        NotifyMetrics metrics,
-        Readiness readiness,
-        ConnectionSlots slots,
-        ConnectionAdmission admission,
-        IRequiredActor<ConnectionsSupervisor> connections) =>
-        Handle(context, ClientDialects.Native, authenticator, settings, metrics, readiness, slots, admission, connections);
-
-    public static Task HandleCentrifugo(
-        HttpContext context,
-        ClientAuthenticator authenticator,
-        NotifySettings settings,
-        NotifyMetrics metrics,
-        Readiness readiness,
-        ConnectionSlots slots,
-        ConnectionAdmission admission,
-        IRequiredActor<ConnectionsSupervisor> connections) =>
-        Handle(context, CentrifugoDialectOf(context), authenticator, settings, metrics, readiness, slots, admission, connections);
+    /// <summary>The path of the native endpoint; every other path mapped here speaks Centrifugo's protocol.</summary>
+    public const string NativePath = "/ws";
 
     /// <summary>The subprotocol Centrifugo's Protobuf SDKs ask for; without it a client speaks JSON.</summary>
     public const string CentrifugoProtobufSubprotocol = "centrifuge-protobuf";
 
-    private static IClientDialect CentrifugoDialectOf(HttpContext context) =>
-        context.WebSockets.WebSocketRequestedProtocols.Contains(CentrifugoProtobufSubprotocol, StringComparer.Ordinal)
+    private static IClientDialect DialectOf(HttpContext context)
+    {
+        if (context.Request.Path.Equals(NativePath, StringComparison.Ordinal))
+            return ClientDialects.Native;
+        return context.WebSockets.WebSocketRequestedProtocols.Contains(CentrifugoProtobufSubprotocol, StringComparer.Ordinal)
             ? ClientDialects.CentrifugoProtobuf
             : ClientDialects.CentrifugoJson;
+    }
 
-    private static async Task Handle(
+    public static async Task Handle(
         HttpContext context,
-        IClientDialect dialect,
         ClientAuthenticator authenticator,
         NotifySettings settings,
         NotifyMetrics metrics,
@@ -65,6 +49,7 @@ public static class WebSocketEndpoint
         ConnectionAdmission admission,
         IRequiredActor<ConnectionsSupervisor> connections)
     {
+        var dialect = DialectOf(context);
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await ApiError.BadRequest("this endpoint takes WebSocket upgrades only").ExecuteAsync(context);

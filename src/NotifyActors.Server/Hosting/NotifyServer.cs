@@ -128,8 +128,8 @@ public static class NotifyServer
         });
         // Application-level pings (notify.heartbeat) replace the protocol's keep-alive pings.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Map("/ws", WebSocketEndpoint.HandleNative);
-        app.Map("/connection/websocket", WebSocketEndpoint.HandleCentrifugo);
+        app.Map(WebSocketEndpoint.NativePath, WebSocketEndpoint.Handle);
+        app.Map("/connection/websocket", WebSocketEndpoint.Handle);
         // Every server API endpoint needs an API key, checked before its body is read.
         var api = app.MapGroup("/api").AddEndpointFilter((context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<ApiKeyAuthorizer>().IsAuthorized(context.HttpContext.Request)
