@@ -14,24 +14,28 @@ public sealed class LeakWatchdog : ReceiveActor, IWithTimers
 {
     private readonly NotifyMetrics _metrics;
     private readonly WatchdogSettings _settings;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _lastDeadLetters;
     private DateTime _lastCheck;
     private DateTime? _driftSince;
 
-    public LeakWatchdog(NotifyMetrics metrics, WatchdogSettings settings)
+    /// <param name="clock">Measures the grace period and the dead-letter rate; specs pass one they move by hand.</param>
+    public LeakWatchdog(NotifyMetrics metrics, WatchdogSettings settings, TimeProvider clock)
     {
         _metrics = metrics;
         _settings = settings;
+        _clock = clock;
         Receive<Check>(_ => OnCheck());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NotifyMetrics metrics, WatchdogSettings settings) =>
-        Akka.Actor.Props.Create(() => new LeakWatchdog(metrics, settings));
+    public static Props Props(NotifyMetrics metrics, WatchdogSettings settings, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new LeakWatchdog(metrics, settings, clock ?? TimeProvider.System));
 
-    private sealed record Check
+    /// <summary>Compare the figures now; the watchdog's own timer sends it every interval.</summary>
+    internal sealed record Check
     {
         public static readonly Check Instance = new();
     }
@@ -39,13 +43,13 @@ public sealed class LeakWatchdog : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _lastDeadLetters = _metrics.DeadLetters;
-        _lastCheck = DateTime.UtcNow;
+        _lastCheck = Now;
         Timers.StartPeriodicTimer("check", Check.Instance, _settings.Interval);
     }
 
     private void OnCheck()
     {
-        var now = DateTime.UtcNow;
+        var now = Now;
         var deadLetters = _metrics.DeadLetters;
         var rate = (deadLetters - _lastDeadLetters) / Math.Max((now - _lastCheck).TotalSeconds, 0.001);
         _lastDeadLetters = deadLetters;
@@ -67,6 +71,8 @@ public sealed class LeakWatchdog : ReceiveActor, IWithTimers
         _metrics.SetLeakSuspected(drift);
         _log.Warning("Leak watchdog: leak suspected for {0:0}s: {1}", (now - _driftSince.Value).TotalSeconds, drift);
     }
+
+    private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
     private string? Drift(double deadLettersPerSecond)
     {

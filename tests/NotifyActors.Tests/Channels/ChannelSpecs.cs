@@ -114,6 +114,8 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
         var previous = CreateTestProbe();
         _channels.Tell(new Subscribe("flappy", 0, null, Member), previous);
         await previous.ExpectMsgAsync<SubscribeAck>(TimeSpan.FromSeconds(10));
+        // A subscribe is answered by the channel's hub on this node: each hub that answers is one incarnation.
+        var hubs = new HashSet<IActorRef> { previous.LastSender };
         for (var round = 1; round <= 200; round++)
         {
             _ = _channels.Ask<PublishAck>(new Publish("flappy", Encoding.UTF8.GetBytes("1")), TimeSpan.FromSeconds(10));
@@ -121,9 +123,12 @@ public sealed class ChannelSpecs : Akka.TestKit.Xunit2.TestKit
             var probe = CreateTestProbe();
             _channels.Tell(new Subscribe("flappy", round, null, Member), probe);
             await probe.ExpectMsgAsync<SubscribeAck>(TimeSpan.FromSeconds(10));
+            hubs.Add(probe.LastSender);
             previous = probe;
         }
         _channels.Tell(new Unsubscribe("flappy"), previous);
+        // The race happened: the channel passivated between rounds, and the subscribes still got their answers.
+        Assert.True(hubs.Count > 1, $"the channel's hub never passivated in 200 rounds ({hubs.Count} incarnation)");
         await AwaitAssertAsync(() => Assert.Equal((0L, 0L), (_metrics.Channels, _metrics.ChannelOwners)), TimeSpan.FromSeconds(10));
     }
 
