@@ -7,6 +7,8 @@
 #                                  /tmp/pgconn or BENCH_PGCONN, tables in a schema of its own), ~2 minutes a run
 #   bench/run.sh cluster           issue 12: cross-node fan-out (2 nodes) and 100,000 connections over 6 nodes, each
 #                                  against one node in the same run (bench/cluster.sh; sizes and options there)
+#   bench/run.sh centrifugo        issue 13: fan-out to 2,000 Centrifugo JSON clients and 10,000 idle ones, each against
+#                                  native clients of the same service in the same run, ~5 minutes with REPS=2
 # Builds Release, runs every scenario against the service and the baseline alternately (a fresh server
 # process for every run), repeats each run REPS times (default 2), prints the table and writes
 # docs/benchmarks.md and docs/benchmarks.svg. Traffic stays on 127.0.0.0/8. It stops only the
@@ -48,7 +50,15 @@ case "$MODE" in
     DURABLE="--publishers 8 --warmup 20 --seconds 10 --rate 1000 --history 300 --bound 5000 --limit 120"
     ;;
   cluster) ;; # sizes: bench/cluster.sh
-  *) echo "usage: bench/run.sh [quick|full|hostile|durable|cluster]" >&2; exit 2 ;;
+  centrifugo)
+    # The service only, native clients (/ws) against Centrifugo JSON clients (/connection/websocket), a fresh server each:
+    # full's fan-out (2,000 subscribers on one channel: 50 warm-up publications, 600 paced at 20/s, then the ceiling,
+    # 300 at full speed with 8 in flight) and full's idle (10,000 connections, each subscribed to its own channel, after
+    # 1,000 warm-up connections of the same protocol that are dropped before the empty server's RSS is read).
+    CF_FANOUT="--subscribers ${CF_SUBSCRIBERS:-2000} --messages 600 --rate 20 --full-messages 300 --limit 300"
+    CF_IDLE="--n ${CF_IDLE_N:-10000} --warmup 1000 --settle 8 --limit 300"
+    ;;
+  *) echo "usage: bench/run.sh [quick|full|hostile|durable|cluster|centrifugo]" >&2; exit 2 ;;
 esac
 
 echo "== building Release"
@@ -71,9 +81,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-start_server() { # target -> sets SERVER_PID, PORT
+start_server() { # target (baseline, or anything else: the service) -> sets SERVER_PID, PORT
   local target=$1 log=$2
-  if [[ $target == service ]]; then
+  if [[ $target != baseline ]]; then
     PORT=$SVC_PORT
     NOTIFY_PROFILE=development NOTIFY_URLS=http://127.0.0.1:$PORT NOTIFY_ADMIN_URLS=http://127.0.0.1:$((PORT + 1)) NOTIFY_API_KEYS=$KEY \
     NOTIFY_HEARTBEAT_INTERVAL=3600 NOTIFY_HEARTBEAT_TIMEOUT=3600 \
@@ -108,6 +118,31 @@ run_one() { # scenario target rep args...
 if [[ $MODE == cluster ]]; then
   # shellcheck source=bench/cluster.sh
   . "$ROOT/bench/cluster.sh"
+  exit 0
+fi
+
+if [[ $MODE == centrifugo ]]; then
+  # Issue 13. Holds /tmp/bench-busy (as cluster does), which timing-sensitive tests elsewhere check.
+  BUSY=/tmp/bench-busy
+  BUSY_OURS=""
+  [[ -e $BUSY ]] || { touch "$BUSY"; BUSY_OURS=1; }
+  trap 'cleanup; [[ -z $BUSY_OURS ]] || rm -f "$BUSY"' EXIT INT TERM
+  for rep in $(seq 1 "$REPS"); do
+    # Alternate which protocol goes first, so neither always runs on a warmer machine.
+    if (( rep % 2 == 1 )); then order="native centrifugo"; else order="centrifugo native"; fi
+    for target in $order; do
+      # shellcheck disable=SC2086
+      run_one fanout "$target" "$rep" --protocol "$target" --rep "$rep" $CF_FANOUT
+    done
+    for target in $order; do
+      # shellcheck disable=SC2086
+      run_one idle "$target" "$rep" --protocol "$target" --rep "$rep" $CF_IDLE
+    done
+  done
+  MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), .NET SDK $(dotnet --version), open files $(ulimit -n)"
+  $LOADGEN centrifugo-report --results "$RESULTS" --machine "$MACHINE" \
+    --commands "bench/run.sh centrifugo (REPS=$REPS); fanout: $CF_FANOUT; idle: $CF_IDLE"
+  echo "== centrifugo: table in ${RESULTS#$ROOT/}/summary.md (raw JSON beside it); figures and what they mean: bench/notes.md, docs/benchmarks.md"
   exit 0
 fi
 

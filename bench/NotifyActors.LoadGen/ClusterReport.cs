@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Figure = NotifyActors.LoadGen.RatioReport.Figure;
+using Kind = NotifyActors.LoadGen.RatioReport.Kind;
 
 namespace NotifyActors.LoadGen;
 
@@ -11,20 +12,6 @@ namespace NotifyActors.LoadGen;
 /// </summary>
 internal static class ClusterReport
 {
-    private enum Kind
-    {
-        Info,
-        // The cluster's figure over the single node's of the same run: at least Target (or at most, when AtMost).
-        Ratio,
-        RatioAtMost,
-        // Every run of both targets at most Target.
-        AtMost,
-        // Every cluster run at least its own connections_asked.
-        AllAsked,
-    }
-
-    private sealed record Figure(string Scenario, string Key, string Name, Kind Kind, double Target, string TargetText);
-
     private static readonly Figure[] Figures =
     [
         new("fanout", "subscribers", "fan-out: subscribers (cluster: 2 nodes x half)", Kind.Info, 0, ""),
@@ -72,43 +59,9 @@ internal static class ClusterReport
     public static int Run(Options o)
     {
         var dir = o.Get("results", ".");
-        var runs = new Dictionary<(string Scenario, string Target, int Rep), JsonElement>();
-        foreach (var file in Directory.GetFiles(dir, "cluster-*.json").Order(StringComparer.Ordinal))
-        {
-            var text = File.ReadAllText(file).Trim();
-            if (text.Length == 0)
-                continue;
-            var json = JsonDocument.Parse(text).RootElement.Clone();
-            var scenario = json.GetProperty("scenario").GetString()!["cluster-".Length..];
-            runs[(scenario, json.GetProperty("label").GetString()!, json.GetProperty("rep").GetInt32())] = json;
-        }
+        var runs = RatioReport.Load(dir, "cluster-*.json", scenario => scenario["cluster-".Length..]);
         var reps = runs.Keys.Select(k => k.Rep).Distinct().Order().ToArray();
-        double? Num(string scenario, string target, int rep, string key) =>
-            runs.TryGetValue((scenario, target, rep), out var j) && j.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-        string Cells(string scenario, string target, string key) => string.Join(" / ", reps.Select(rep => Format(Num(scenario, target, rep, key))));
-
-        var table = new StringBuilder();
-        table.AppendLine("| figure | one node (each run) | cluster (each run) | cluster / one node (each run) | target | verdict |");
-        table.AppendLine("|---|---|---|---|---|---|");
-        var verdicts = new List<string>();
-        foreach (var f in Figures)
-        {
-            var ratios = reps.Select(rep => Num(f.Scenario, "cluster", rep, f.Key) / Num(f.Scenario, "single", rep, f.Key)).ToArray();
-            var ratioText = f.Kind is Kind.AtMost or Kind.AllAsked ? "" : string.Join(" / ", ratios.Select(x => x is { } v && double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-"));
-            var measured = reps.Any(rep => Num(f.Scenario, "cluster", rep, f.Key) is not null);
-            var verdict = !measured ? (f.Kind == Kind.Info ? "" : "not measured") : f.Kind switch
-            {
-                Kind.Ratio => Verdict(ratios.All(x => x >= f.Target), ratioText),
-                Kind.RatioAtMost => Verdict(ratios.All(x => x <= f.Target), ratioText),
-                Kind.AtMost => Verdict(reps.All(rep => Num(f.Scenario, "single", rep, f.Key) <= f.Target && Num(f.Scenario, "cluster", rep, f.Key) <= f.Target), ""),
-                Kind.AllAsked => Verdict(reps.All(rep => Num(f.Scenario, "cluster", rep, f.Key) >= Num(f.Scenario, "cluster", rep, "connections_asked")),
-                    $"cluster {Cells(f.Scenario, "cluster", f.Key)} of {Cells(f.Scenario, "cluster", "connections_asked")}"),
-                _ => "",
-            };
-            table.AppendLine($"| {f.Name} | {Cells(f.Scenario, "single", f.Key)} | {Cells(f.Scenario, "cluster", f.Key)} | {ratioText} | {f.TargetText} | {verdict} |");
-            if (verdict.Length > 0)
-                verdicts.Add($"- {f.Name}: {verdict}");
-        }
+        var (table, verdicts) = RatioReport.Table(runs, Figures, "single", "cluster", "one node", "cluster");
         var text2 = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"cluster, {reps.Length} run(s), {o.Get("machine", "")}")
             .AppendLine()
@@ -128,13 +81,4 @@ internal static class ClusterReport
         File.WriteAllText(Path.Combine(dir, "summary.md"), text2.ToString());
         return 0;
     }
-
-    private static string Verdict(bool met, string detail) => (met ? "met" : "MISSED") + (detail.Length > 0 ? $" ({detail})" : "");
-
-    private static string Format(double? v) => v switch
-    {
-        null => "-",
-        { } x when Math.Abs(x) >= 100 => x.ToString("#,0", CultureInfo.InvariantCulture),
-        { } x => x.ToString("0.##", CultureInfo.InvariantCulture),
-    };
 }

@@ -6,6 +6,8 @@ using NotifyActors.LoadGen;
 
 // NotifyActors.LoadGen: load scenarios for bench/run.sh against the service or the baseline.
 //   loadgen <idle|fanout|churn|slow|held|hostile|durable> --url http://127.0.0.1:PORT --pid SERVER_PID --apikey KEY --label NAME [options]
+//   idle and fanout: --protocol native (GET /ws, the default) or centrifugo (Centrifugo's JSON client protocol at
+//   GET /connection/websocket); `loadgen centrifugo-report --results DIR` tabulates bench/run.sh centrifugo.
 //   loadgen <cluster-fanout|cluster-broadcast> --urls URL,URL,... --pids PID,PID,... (the nodes of one cluster, or one node) [options]
 // Every scenario prints a readable summary, then ONE JSON line of results (the last line starting with '{').
 // Every loop is bounded in count and in time (--limit seconds per phase).
@@ -23,6 +25,8 @@ if (options.Scenario == "durable-report")
     return Durable.Report(options);
 if (options.Scenario == "cluster-report")
     return ClusterReport.Run(options);
+if (options.Scenario == "centrifugo-report")
+    return CentrifugoReport.Run(options);
 var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
 if (!IPAddress.TryParse(baseUri.Host, out var serverIp) || serverIp.GetAddressBytes()[0] != 127)
 {
@@ -41,6 +45,8 @@ var result = new Dictionary<string, object?>
     ["scenario"] = options.Scenario,
     ["label"] = options.Get("label", "target"),
 };
+if (options.Int("rep", 0) > 0)
+    result["rep"] = options.Int("rep", 0);
 
 switch (options.Scenario)
 {
@@ -142,19 +148,21 @@ internal static class Scenarios
     {
         var n = o.Int("n", 1000);
         var inflight = o.Int("inflight", 64);
+        var protocol = Centrifugo.ParseProtocol(o.Get("protocol", "native"));
+        r["protocol"] = Centrifugo.Name(protocol);
         // Warm-up (JIT, pools, first channel actors), dropped and settled before the baseline RSS is read.
         // --warmup 0 skips it (and its settle): connections at once, e.g. to watch them in notifyctl.
         var warmup = Math.Min(n, o.Int("warmup", 500));
         if (warmup > 0)
         {
-            var (warm, _, _) = await ConnectManyAsync(server, warmup, inflight, i => $"idle-warm-{i}", 512, limit);
+            var (warm, _, _) = await ConnectManyAsync(server, warmup, inflight, i => $"idle-warm-{i}", 512, limit, protocol);
             foreach (var c in warm)
                 c?.Abort();
             await probe.SettleAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(TimeSpan.FromSeconds(o.Int("settle", 5)));
         }
         var rss0 = probe.RssKiB();
-        var (clients, failed, seconds) = await ConnectManyAsync(server, n, inflight, i => $"idle-{i}", 512, limit);
+        var (clients, failed, seconds) = await ConnectManyAsync(server, n, inflight, i => $"idle-{i}", 512, limit, protocol);
         var held = clients.Where(c => c is not null).Select(c => c!).ToList();
         using var cts = new CancellationTokenSource();
         var readers = held.Select(c => ReadAsync(c, _ => null, cts.Token)).ToList();
@@ -181,7 +189,9 @@ internal static class Scenarios
         var fullMessages = o.Int("full-messages", m);
         var pubInflight = o.Int("pub-inflight", 8);
         var payload = o.Int("payload", 64);
-        var (clients, failed, seconds) = await ConnectManyAsync(server, s, o.Int("inflight", 64), _ => "fan", 1024, limit);
+        var protocol = Centrifugo.ParseProtocol(o.Get("protocol", "native"));
+        r["protocol"] = Centrifugo.Name(protocol);
+        var (clients, failed, seconds) = await ConnectManyAsync(server, s, o.Int("inflight", 64), _ => "fan", 1024, limit, protocol);
         var subs = clients.Where(c => c is not null).Select(c => c!).ToList();
         r["subscribers"] = subs.Count;
         r["connect_failures"] = failed;
@@ -206,13 +216,25 @@ internal static class Scenarios
             var group = new Group();
             current = group;
             var publisher = new Publisher(http, baseUri, apiKey);
+            // CPU over the phase: the server's, this load process's, and the machine's (what neither used is other work).
+            var (server0, self0, machine0) = (ProcStat.ProcessSeconds(probe.Pid), ProcStat.ProcessSeconds(Environment.ProcessId), ProcStat.MachineTicks());
+            var clock = Stopwatch.StartNew();
             await publisher.RunAsync("fan", messages, pace, inflight, bytes, limit);
             var expected = publisher.Ok * receivers;
             await WaitAsync(() => Interlocked.Read(ref group.Deliveries), expected, TimeSpan.FromSeconds(5), limit);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var serverCpu = ProcStat.ProcessSeconds(probe.Pid) - server0;
+            var selfCpu = ProcStat.ProcessSeconds(Environment.ProcessId) - self0;
+            var (busy, _, _) = ProcStat.MachineTicks().CoresSince(machine0);
             var elapsed = (Volatile.Read(ref group.LastTicks) - publisher.FirstTicks) / (double)Stopwatch.Frequency;
             var delivered = Interlocked.Read(ref group.Deliveries);
             return new Dictionary<string, object?>
             {
+                ["server_cpu_us_per_delivery"] = delivered > 0 ? Math.Round(serverCpu * 1e6 / delivered, 2) : 0,
+                ["loadgen_cpu_us_per_delivery"] = delivered > 0 ? Math.Round(selfCpu * 1e6 / delivered, 2) : 0,
+                ["server_cores"] = Math.Round(serverCpu / seconds, 2),
+                ["loadgen_cores"] = Math.Round(selfCpu / seconds, 2),
+                ["other_cores"] = Math.Round(Math.Max(0, busy - (serverCpu + selfCpu) / seconds), 2),
                 ["published"] = publisher.Ok,
                 ["publish_failures"] = publisher.Failed,
                 ["rate_target"] = pace,
@@ -413,7 +435,7 @@ internal static class Scenarios
 
     /// <summary>Connects and subscribes n clients with a number in flight; failed slots stay null.</summary>
     internal static async Task<(WsClient?[] Clients, int Failed, double Seconds)> ConnectManyAsync(
-        IPEndPoint server, int n, int inflight, Func<int, string> channelOf, int bufferBytes, TimeSpan limit)
+        IPEndPoint server, int n, int inflight, Func<int, string> channelOf, int bufferBytes, TimeSpan limit, WireProtocol protocol = WireProtocol.Native)
     {
         var clients = new WsClient?[n];
         var failed = 0;
@@ -428,7 +450,7 @@ internal static class Scenarios
                 try
                 {
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                    c = await WsClient.ConnectAsync(server, bufferBytes, timeout.Token);
+                    c = await WsClient.ConnectAsync(server, bufferBytes, timeout.Token, protocol);
                     c.LastOffset = await c.HandshakeAsync(channelOf(i), timeout.Token);
                     clients[i] = c;
                 }
@@ -443,7 +465,10 @@ internal static class Scenarios
         return (clients, failed, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The read loop of one client: publications go to the client's current group; pings get a pong.</summary>
+    /// <summary>
+    /// The read loop of one client: publications go to the client's current group; pings get a pong. Centrifugo's
+    /// frames may hold several messages ('\n'-separated), each read the same way as a native frame is.
+    /// </summary>
     internal static async Task ReadAsync(WsClient c, Func<WsClient, Group?> groupOf, CancellationToken ct)
     {
         try
@@ -458,6 +483,12 @@ internal static class Scenarios
                     c.Ending = $"closed {(int?)c.Ws.CloseStatus}";
                     return;
                 }
+                if (c.Protocol == WireProtocol.CentrifugoJson)
+                {
+                    for (var pings = ReadCentrifugo(c, c.Frame(n), groupOf(c)); pings > 0; pings--)
+                        await c.SendAsync("{}", ct);
+                    continue;
+                }
                 var frame = c.Frame(n);
                 if (frame.IndexOf("\"type\":\"pub\""u8) >= 0)
                     groupOf(c)?.Record(Parse.Long(frame, "\"offset\":"u8), Parse.Long(frame, "\"t\":"u8), c);
@@ -469,6 +500,20 @@ internal static class Scenarios
         {
             c.Ending = c.Ws.CloseStatus is { } status ? $"closed {(int)status}" : "aborted";
         }
+    }
+
+    /// <summary>Records each publication push of a Centrifugo frame; answers how many pings it held (each wants a pong).</summary>
+    private static int ReadCentrifugo(WsClient c, ReadOnlySpan<byte> frame, Group? group)
+    {
+        var pings = 0;
+        while (Centrifugo.NextMessage(ref frame, out var message))
+        {
+            if (Centrifugo.IsPing(message))
+                pings++;
+            else if (Centrifugo.IsPublication(message))
+                group?.Record(Parse.Long(message, "\"offset\":"u8), Parse.Long(message, "\"t\":"u8), c);
+        }
+        return pings;
     }
 
     /// <summary>Waits until the count reaches the expected one, stops moving for <paramref name="idle"/>, or the limit passes.</summary>

@@ -3,13 +3,15 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace NotifyActors.LoadGen;
 
 /// <summary>
 /// A lean WebSocket client: a raw socket bound to one of 127.0.0.2-127.0.0.9 (to pass the
 /// ephemeral-port limit of one source address), a hand-written HTTP/1.1 upgrade, then the
-/// runtime's managed WebSocket over the stream. No HttpClient, no per-connection handler.
+/// runtime's managed WebSocket over the stream. No HttpClient, no per-connection handler. It speaks the native protocol
+/// at /ws or Centrifugo's JSON client protocol at /connection/websocket (<see cref="WireProtocol"/>).
 /// </summary>
 internal sealed class WsClient
 {
@@ -17,22 +19,24 @@ internal sealed class WsClient
     private static int _next;
     private byte[] _buffer;
 
-    private WsClient(Socket socket, WebSocket ws, int bufferBytes)
+    private WsClient(Socket socket, WebSocket ws, int bufferBytes, WireProtocol protocol)
     {
         Socket = socket;
         Ws = ws;
+        Protocol = protocol;
         _buffer = new byte[bufferBytes];
     }
 
     public Socket Socket { get; }
     public WebSocket Ws { get; }
+    public WireProtocol Protocol { get; }
     public long LastOffset;
     public string Ending = "open";
     public Task? Stall;
 
     public ReadOnlySpan<byte> Frame(int length) => _buffer.AsSpan(0, length);
 
-    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferBytes, CancellationToken ct)
+    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferBytes, CancellationToken ct, WireProtocol protocol = WireProtocol.Native)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -42,7 +46,8 @@ internal sealed class WsClient
             socket.Bind(new IPEndPoint(Sources[(int)((uint)Interlocked.Increment(ref _next) % Sources.Length)], 0));
             await socket.ConnectAsync(server, ct);
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            var request = $"GET /ws HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            var path = protocol == WireProtocol.CentrifugoJson ? "/connection/websocket" : "/ws";
+            var request = $"GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
             await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, ct);
             var head = new byte[2048];
             var length = 0;
@@ -63,7 +68,7 @@ internal sealed class WsClient
             if (end + 4 < length)
                 stream = new PrefixStream(head.AsSpan(end + 4, length - end - 4).ToArray(), stream);
             var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
-            return new WsClient(socket, ws, bufferBytes);
+            return new WsClient(socket, ws, bufferBytes, protocol);
         }
         catch
         {
@@ -95,6 +100,8 @@ internal sealed class WsClient
     /// <summary>Connect, read the welcome, subscribe, read the reply (skipping pings): the subscribed offset.</summary>
     public async Task<long> HandshakeAsync(string channel, CancellationToken ct)
     {
+        if (Protocol == WireProtocol.CentrifugoJson)
+            return await CentrifugoHandshakeAsync(channel, ct);
         var n = await ReceiveAsync(ct);
         if (n < 0 || Frame(n).IndexOf("\"type\":\"welcome\""u8) < 0)
             throw new IOException("no welcome");
@@ -111,6 +118,49 @@ internal sealed class WsClient
                 throw new IOException("subscribe refused: " + Encoding.UTF8.GetString(frame));
         }
         throw new IOException("no subscribed reply");
+    }
+
+    /// <summary>
+    /// Centrifugo's JSON protocol as its SDK does it: connect (anonymous: no token) and subscribe in one frame, the
+    /// commands separated by '\n'; then the replies, which may share frames, answering a ping (<c>{}</c>) with a pong
+    /// (<c>{}</c>). The replies are parsed, not matched as text (key order is not part of the protocol). A plain
+    /// channel's subscribe reply names no offset: 0, publications then count from 1.
+    /// </summary>
+    private async Task<long> CentrifugoHandshakeAsync(string channel, CancellationToken ct)
+    {
+        await SendAsync($"{{\"id\":1,\"connect\":{{\"name\":\"loadgen\"}}}}\n{{\"id\":2,\"subscribe\":{{\"channel\":\"{channel}\"}}}}", ct);
+        var connected = false;
+        for (var i = 0; i < 16; i++)
+        {
+            var n = await ReceiveAsync(ct);
+            if (n < 0)
+                throw new IOException($"closed before subscribed ({(int?)Ws.CloseStatus} {Ws.CloseStatusDescription})");
+            foreach (var message in Centrifugo.Messages(Frame(n)))
+            {
+                if (Centrifugo.IsPing(message))
+                {
+                    await SendAsync("{}", ct);
+                    continue;
+                }
+                using var doc = JsonDocument.Parse(message);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("error", out var error))
+                    throw new IOException("refused: " + error.GetRawText());
+                if (!root.TryGetProperty("id", out var id))
+                    continue; // a push
+                if (id.GetInt64() == 1 && root.TryGetProperty("connect", out var connect) && connect.TryGetProperty("client", out _))
+                {
+                    connected = true;
+                }
+                else if (id.GetInt64() == 2 && root.TryGetProperty("subscribe", out var subscribed))
+                {
+                    if (!connected)
+                        throw new IOException("subscribe answered before connect");
+                    return subscribed.TryGetProperty("offset", out var offset) ? offset.GetInt64() : 0;
+                }
+            }
+        }
+        throw new IOException("no subscribe reply");
     }
 
     /// <summary>An abrupt drop: RST, no close frame.</summary>
@@ -176,6 +226,60 @@ internal sealed class PrefixStream(byte[] prefix, Stream inner) : Stream
         _position += n;
         return n;
     }
+}
+
+/// <summary>What a load client speaks.</summary>
+internal enum WireProtocol
+{
+    /// <summary>The native protocol at /ws (welcome, then subscribe).</summary>
+    Native,
+
+    /// <summary>Centrifugo's JSON client protocol at /connection/websocket (connect and subscribe in one frame).</summary>
+    CentrifugoJson,
+}
+
+/// <summary>Reading Centrifugo's JSON frames: several messages may share one, separated by '\n'.</summary>
+internal static class Centrifugo
+{
+    public static WireProtocol ParseProtocol(string name) => name switch
+    {
+        "native" => WireProtocol.Native,
+        "centrifugo" or "centrifugo-json" => WireProtocol.CentrifugoJson,
+        _ => throw new ArgumentException($"--protocol {name}: native or centrifugo"),
+    };
+
+    public static string Name(WireProtocol protocol) => protocol == WireProtocol.Native ? "native" : "centrifugo";
+
+    /// <summary>The next non-empty message of <paramref name="rest"/>, which then holds what follows it.</summary>
+    public static bool NextMessage(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> message)
+    {
+        while (rest.Length > 0)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            message = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            message = message.Trim(" \r\t"u8);
+            if (message.Length > 0)
+                return true;
+        }
+        message = [];
+        return false;
+    }
+
+    /// <summary>Every message of a frame, copied (the handshake's replies; the read loop uses <see cref="NextMessage"/>).</summary>
+    public static List<byte[]> Messages(ReadOnlySpan<byte> frame)
+    {
+        var messages = new List<byte[]>();
+        while (NextMessage(ref frame, out var message))
+            messages.Add(message.ToArray());
+        return messages;
+    }
+
+    /// <summary>The server's ping: an empty object, to be answered with one.</summary>
+    public static bool IsPing(ReadOnlySpan<byte> message) => message.Length == 2 && message[0] == (byte)'{' && message[1] == (byte)'}';
+
+    /// <summary>A publication push: <c>{"push":{"channel":..,"pub":{..}}}</c>.</summary>
+    public static bool IsPublication(ReadOnlySpan<byte> message) => message.IndexOf("\"pub\":{"u8) >= 0 && message.IndexOf("\"push\":"u8) >= 0;
 }
 
 internal static class Parse
