@@ -190,6 +190,72 @@ public sealed class CentrifugoCodeSpecs(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("""{"send":{"data":{}}}""")]
+    [InlineData("{}")]
+    public async Task Anything_but_connect_first_even_a_send_or_a_pong_is_closed_3501(string first)
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var wire = await CentrifugoWire.OpenAsync(server);
+
+        await wire.SendAsync(first);
+
+        Assert.Equal((3501, "bad request"), await wire.CloseAsync());
+    }
+
+    [Fact]
+    public async Task Connects_with_an_expired_token_do_not_keep_a_connection_past_its_connect_deadline()
+    {
+        await using var server = await ServiceHost.StartAsync("notify.heartbeat { interval = 1s, timeout = 1s }");
+        await using var wire = await CentrifugoWire.OpenAsync(server);
+        var expired = TestTokens.Create("alice", DateTimeOffset.UtcNow.AddMinutes(-1));
+        var opened = DateTime.UtcNow;
+
+        // Each is answered 109 and leaves the connection unauthenticated; none moves the 2 s deadline.
+        var closing = wire.CloseAsync(TimeSpan.FromSeconds(15));
+        for (var id = 1; id <= 40 && !closing.IsCompleted; id++)
+        {
+            try
+            {
+                await wire.SendAsync(CentrifugoWire.Connect(id, expired));
+            }
+            catch (System.Net.WebSockets.WebSocketException)
+            {
+                break; // closed under us
+            }
+            await Task.WhenAny(closing, Task.Delay(200));
+        }
+
+        Assert.Equal((3502, "stale"), await closing);
+        Assert.InRange(DateTime.UtcNow - opened, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
+    public async Task A_token_valid_until_the_last_second_of_9999_connects_and_keeps_its_connection()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        var (wire, connected) = await CentrifugoWire.ConnectAsync(server, TestTokens.WithRawExpiry("alice", 253402300790));
+        await using var owned = wire;
+
+        await wire.SendAsync(CentrifugoWire.Command(2, "refresh", new { token = TestTokens.WithRawExpiry("alice", 253402300799) }));
+
+        Assert.True(connected.GetProperty("expires").GetBoolean());
+        Assert.True((await wire.ReplyAsync(2)).TryGetProperty("refresh", out _));
+        Assert.Equal(0, server.Metrics.SubscriberFailures);
+    }
+
+    [Fact]
+    public async Task A_protobuf_frame_whose_length_lies_is_closed_3501_and_counts_no_failure()
+    {
+        await using var server = await ServiceHost.StartAsync();
+        await using var client = await TestClient.ConnectAsync(CentrifugoWire.UriOf(server), o => o.AddSubProtocol("centrifuge-protobuf"), readWelcome: false);
+
+        await client.SendBinaryAsync([0xff, 0xff, 0xff, 0xff, 0x07, 0x08]);
+
+        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)3501, await client.ReceiveCloseAsync());
+        Assert.Equal(0, server.Metrics.SubscriberFailures);
+    }
+
+    [Theory]
     [InlineData("members:room#bob", "subscribe")]
     [InlineData("closed:room#alice", "subscribe")]
     [InlineData("news", "publish")]

@@ -221,6 +221,31 @@ public sealed class CentrifugoProtocolSpecs
     }
 
     [Fact]
+    public async Task Pretty_printed_data_reaches_a_centrifugo_client_as_one_message_with_the_same_value()
+    {
+        await using var server = await ServiceHost.StartAsync(Namespaces);
+        var (wire, _) = await CentrifugoWire.ConnectAsync(server, TestTokens.Valid("alice"));
+        await using var owned = wire;
+        await wire.SendAsync(CentrifugoWire.Command(2, "subscribe", new { channel = "chat:pretty" }));
+        await wire.ReplyAsync(2);
+
+        using (var response = await server.PublishAsync("chat:pretty", "{\r\n  \"lines\": [\n    1,\n    2\n  ],\n  \"text\": \"a\\nb\"\n}"))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = await wire.Client.ReceiveAsync();
+        await wire.SendAsync(CentrifugoWire.Command(3, "history", new { channel = "chat:pretty", limit = 1 }));
+        var history = (await wire.ReplyAsync(3)).GetProperty("history").GetProperty("publications")[0].GetProperty("data");
+
+        // The SDKs split a frame at line breaks: the push must be one line, and its data the same JSON value.
+        Assert.DoesNotContain('\n', received.Text);
+        var data = JsonDocument.Parse(received.Text).RootElement.GetProperty("push").GetProperty("pub").GetProperty("data");
+        foreach (var value in new[] { data, history })
+        {
+            Assert.Equal([1, 2], value.GetProperty("lines").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal("a\nb", value.GetProperty("text").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_publication_reaches_native_and_centrifugo_subscribers_alike()
     {
         await using var server = await ServiceHost.StartAsync(Namespaces);

@@ -14,6 +14,12 @@ public sealed partial class SubscriberActor
         _inbound.Left();
         _lastSignOfLife = DateTimeOffset.UtcNow;
         var outcome = _intake.Take(frame, _admitted, _refused);
+        if (!_connected && _admitted.Count == 0)
+        {
+            // In band, a connection's first frame must start with its connect; one refused by the rate cannot.
+            StopWith(outcome.Admission == CommandAdmission.Abusive ? CloseReason.CommandFlood : CloseReason.MalformedCommand);
+            return;
+        }
         if (outcome.Admission == CommandAdmission.Abusive)
         {
             StopWith(CloseReason.CommandFlood);
@@ -32,7 +38,7 @@ public sealed partial class SubscriberActor
         }
         foreach (var refused in _refused)
         {
-            if (refused.Command is not PongCommand)
+            if (refused.Command is not (PongCommand or SendCommand))
                 RefuseOverRate(refused.Id);
         }
     }
@@ -86,7 +92,7 @@ public sealed partial class SubscriberActor
                 // Connected already: a second connect is a broken client.
                 StopWith(CloseReason.MalformedCommand);
                 break;
-            case PongCommand:
+            case PongCommand or SendCommand:
                 break;
         }
     }

@@ -55,6 +55,12 @@ public sealed partial class SubscriberActor
         public static readonly FlushTimedOut Instance = new();
     }
 
+    /// <summary>A connection that connects in band sent no connect in time (the heartbeat deadline).</summary>
+    private sealed record ConnectDeadline : INotInfluenceReceiveTimeout
+    {
+        public static readonly ConnectDeadline Instance = new();
+    }
+
     private sealed record TokenExpired : INotInfluenceReceiveTimeout
     {
         public static readonly TokenExpired Instance = new();

@@ -99,7 +99,10 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
                 break;
             case ReceiveTimeout:
                 _metrics.HeartbeatTimedOut();
-                StopWith(_connected ? CloseReason.HeartbeatTimeout : CloseReason.NoConnect);
+                StopWith(CloseReason.HeartbeatTimeout);
+                break;
+            case ConnectDeadline:
+                StopWith(CloseReason.NoConnect);
                 break;
             case ReaderStopped stopped:
                 StopWith(stopped.Reason);
@@ -164,18 +167,22 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
         _outbound = OutboundQueue.Materialize(_lifetime.Socket, _settings.Outbound, _metrics, Context, _dialect.BinaryFrames);
         _outbound.Completion.PipeTo(Self, success: () => new WriterStopped(null), failure: e => new WriterStopped(e));
         _reader = SocketReader.Run(_lifetime.Socket, _settings.Limits.MaxFrameBytes, Self, ArrayPool<byte>.Shared, _inbound, _dialect.BinaryFrames);
-        // Before a connect in band, this is the deadline for it.
-        Context.SetReceiveTimeout(_settings.Heartbeat.Deadline);
         if (_dialect.ConnectsInBand)
+        {
+            // A fixed deadline, which no frame extends: only a connect ends the wait.
+            Timers.StartSingleTimer(ConnectDeadline.Instance, ConnectDeadline.Instance, _settings.Heartbeat.Deadline);
             return;
+        }
         _connected = true;
         Send(_dialect.Welcome(_info.ClientId, _info.User, _settings.Heartbeat.AnnouncedSeconds)!);
         StartHeartbeat();
     }
 
-    /// <summary>Pings from now on, and the token's expiry (after a grace for clients that refresh it in band).</summary>
+    /// <summary>Pings and the deadline for a sign of life from now on, and the token's expiry (after a grace for clients that refresh it in band).</summary>
     private void StartHeartbeat()
     {
+        Timers.Cancel(ConnectDeadline.Instance);
+        Context.SetReceiveTimeout(_settings.Heartbeat.Deadline);
         Timers.StartPeriodicTimer("ping", SendPing.Instance, _settings.Heartbeat.Interval);
         ScheduleExpiry();
     }
@@ -188,7 +195,8 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
             return;
         }
         var grace = _dialect.ConnectsInBand ? _settings.Centrifugo.ExpiryGrace : TimeSpan.Zero;
-        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry + grace - DateTimeOffset.UtcNow, TimeSpan.Zero));
+        // As durations: the expiry plus the grace may lie past the last date there is (a token valid until 9999).
+        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero) + grace);
     }
 
     /// <summary>An exception here stops the actor (the supervisor's strategy); the client learns it as 1011.</summary>

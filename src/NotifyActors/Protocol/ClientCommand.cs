@@ -41,5 +41,11 @@ public sealed record RefreshCommand(long? Id, string? Token) : ClientCommand(Id)
 
 public sealed record PongCommand(long? Id) : ClientCommand(Id);
 
+/// <summary>An asynchronous message to the server (Centrifugo's send): nothing handles it and it gets no answer, but it costs a command like any other.</summary>
+public sealed record SendCommand() : ClientCommand((long?)null)
+{
+    public static readonly SendCommand Instance = new();
+}
+
 /// <summary>Where a client left a channel: the last offset it saw in an epoch.</summary>
 public sealed record RecoveryPosition(long Offset, string Epoch);

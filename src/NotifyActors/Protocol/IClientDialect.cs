@@ -27,8 +27,11 @@ public interface IClientDialect
     /// <summary>A malformed command closes the connection (Centrifugo: 3501) instead of being answered bad_request.</summary>
     bool ClosesOnMalformed { get; }
 
-    /// <summary>Adds the commands of one client frame to <paramref name="commands"/>, in order; never throws on bad input.</summary>
-    void Decode(byte[] frame, List<DecodeResult> commands);
+    /// <summary>
+    /// The commands of one client frame, in order, decoded one at a time as they are taken, so that a caller that stops
+    /// (the command rate) never pays for decoding the rest. At least one item per frame; never throws on bad input.
+    /// </summary>
+    IEnumerable<DecodeResult> Decode(byte[] frame);
 
     /// <summary>The server's heartbeat frame, the same bytes for every connection.</summary>
     byte[] Ping { get; }

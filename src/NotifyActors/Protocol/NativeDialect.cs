@@ -24,7 +24,7 @@ public sealed class NativeDialect : IClientDialect
 
     public byte[] Ping => ServerFrames.Ping;
 
-    public void Decode(byte[] frame, List<DecodeResult> commands) => commands.Add(CommandDecoder.Decode(frame));
+    public IEnumerable<DecodeResult> Decode(byte[] frame) => [CommandDecoder.Decode(frame)];
 
     public byte[]? Welcome(string client, string user, int pingSeconds) => ServerFrames.Welcome(client, user, pingSeconds);
 

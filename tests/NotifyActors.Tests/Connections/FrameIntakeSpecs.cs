@@ -77,7 +77,20 @@ public sealed class FrameIntakeSpecs
 
         Assert.Equal(CommandAdmission.Rejected, outcome.Admission);
         Assert.Equal([1L, 2L, 3L], _admitted.Select(c => c.Id!.Value));
-        Assert.Equal([4L, 5L], _refused.Select(c => c.Id!.Value));
+        Assert.Equal([4L], _refused.Select(c => c.Id!.Value)); // the fifth is never read
+    }
+
+    [Fact]
+    public void A_frame_packed_with_commands_is_decoded_only_as_far_as_the_rate_allows()
+    {
+        var dialect = new CountingDialect(ClientDialects.CentrifugoJson);
+        var intake = new FrameIntake(new CommandRateLimiter(0.001, 3, maxRejected: 3, TimeProvider.System), dialect);
+        var pongs = Frame(string.Join('\n', Enumerable.Repeat("{}", 20_000)));
+
+        intake.Take(pongs, _admitted, _refused);
+        intake.Take(pongs, _admitted, _refused);
+
+        Assert.Equal(3 + 1, dialect.Decoded); // three taken and one refused; the second frame, large, is refused unread
     }
 
     [Fact]
@@ -89,6 +102,41 @@ public sealed class FrameIntakeSpecs
         var second = intake.Take(Frame("""{"send":{"data":{}}}"""), _admitted, _refused);
 
         Assert.Equal(CommandAdmission.Rejected, second.Admission);
+    }
+
+    /// <summary>The real dialect, counting the commands the intake asks it to decode.</summary>
+    private sealed class CountingDialect(IClientDialect inner) : IClientDialect
+    {
+        public int Decoded { get; private set; }
+
+        public IEnumerable<DecodeResult> Decode(byte[] frame)
+        {
+            foreach (var decoded in inner.Decode(frame))
+            {
+                Decoded++;
+                yield return decoded;
+            }
+        }
+
+        public string Name => inner.Name;
+        public int Slot => inner.Slot;
+        public bool BinaryFrames => inner.BinaryFrames;
+        public bool ConnectsInBand => inner.ConnectsInBand;
+        public bool ClosesOnMalformed => inner.ClosesOnMalformed;
+        public byte[] Ping => inner.Ping;
+        public byte[]? Welcome(string client, string user, int pingSeconds) => inner.Welcome(client, user, pingSeconds);
+        public byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) => inner.Connected(id, client, pingSeconds, ttl, refresh);
+        public byte[] Publication(string channel, long offset, ReadOnlySpan<byte> data) => inner.Publication(channel, offset, data);
+        public byte[] Membership(bool joined, string channel, string client, string user) => inner.Membership(joined, channel, client, user);
+        public byte[] Subscribed(long? id, SubscribedReply reply) => inner.Subscribed(id, reply);
+        public byte[] Unsubscribed(long? id, string channel) => inner.Unsubscribed(id, channel);
+        public byte[] SubscriptionLost(string channel, string reason) => inner.SubscriptionLost(channel, reason);
+        public byte[] Published(long? id, string channel, long offset, string epoch) => inner.Published(id, channel, offset, epoch);
+        public byte[] Presence(long? id, string channel, IEnumerable<(string Client, string User)> clients) => inner.Presence(id, channel, clients);
+        public byte[] PresenceStats(long? id, string channel, int clients, int users) => inner.PresenceStats(id, channel, clients, users);
+        public byte[] History(long? id, string channel, long offset, string epoch, IEnumerable<(long Offset, byte[] Data)> publications) => inner.History(id, channel, offset, epoch, publications);
+        public byte[] Error(long? id, ProtocolError error) => inner.Error(id, error);
+        public CloseReason Close(CloseReason reason) => inner.Close(reason);
     }
 
     private static FrameIntake Intake(IClientDialect dialect, int burst = 1) =>

@@ -13,7 +13,7 @@ namespace NotifyActors.Tests.Protocol;
 public sealed class CentrifugoDecoderSpecs
 {
     [Fact]
-    public void A_json_frame_of_several_commands_decodes_each_in_order_and_skips_sends()
+    public void A_json_frame_of_several_commands_decodes_each_in_order()
     {
         var commands = DecodeJson(string.Join('\n',
             """{"id":1,"connect":{"token":"t","name":"js","subs":{},"flag":1}}""",
@@ -24,12 +24,13 @@ public sealed class CentrifugoDecoderSpecs
             """{"id":4,"publish":{"channel":"chat:room","data":{"a":[1,2]}}}"""));
 
         Assert.Equal(new ConnectCommand(1, "t"), commands[0].Command);
-        Assert.Equal(new SubscribeCommand(2, "chat:room", new RecoveryPosition(14, "e")), commands[1].Command);
-        Assert.Equal(new HistoryCommand(3, "chat:room", 5, new RecoveryPosition(2, "e"), HistoryOrder.Reverse), commands[2].Command);
-        Assert.IsType<PongCommand>(commands[3].Command);
-        var publish = Assert.IsType<PublishCommand>(commands[4].Command);
+        Assert.IsType<SendCommand>(commands[1].Command);
+        Assert.Equal(new SubscribeCommand(2, "chat:room", new RecoveryPosition(14, "e")), commands[2].Command);
+        Assert.Equal(new HistoryCommand(3, "chat:room", 5, new RecoveryPosition(2, "e"), HistoryOrder.Reverse), commands[3].Command);
+        Assert.IsType<PongCommand>(commands[4].Command);
+        var publish = Assert.IsType<PublishCommand>(commands[5].Command);
         Assert.Equal("""{"a":[1,2]}""", Encoding.UTF8.GetString(publish.Data));
-        Assert.Equal(5, commands.Count);
+        Assert.Equal(6, commands.Count);
     }
 
     [Fact]
@@ -46,11 +47,12 @@ public sealed class CentrifugoDecoderSpecs
         var commands = Decode(ClientDialects.CentrifugoProtobuf, frame);
 
         Assert.Equal(new ConnectCommand(1, "t"), commands[0].Command);
-        Assert.Equal(new SubscribeCommand(2, "chat:room", new RecoveryPosition(14, "e")), commands[1].Command);
-        Assert.Equal(new HistoryCommand(3, "chat:room", 5, new RecoveryPosition(2, "e"), HistoryOrder.Reverse), commands[2].Command);
-        Assert.IsType<PongCommand>(commands[3].Command);
-        Assert.Equal("""{"a":[1,2]}""", Encoding.UTF8.GetString(Assert.IsType<PublishCommand>(commands[4].Command).Data));
-        Assert.Equal(5, commands.Count);
+        Assert.IsType<SendCommand>(commands[1].Command);
+        Assert.Equal(new SubscribeCommand(2, "chat:room", new RecoveryPosition(14, "e")), commands[2].Command);
+        Assert.Equal(new HistoryCommand(3, "chat:room", 5, new RecoveryPosition(2, "e"), HistoryOrder.Reverse), commands[3].Command);
+        Assert.IsType<PongCommand>(commands[4].Command);
+        Assert.Equal("""{"a":[1,2]}""", Encoding.UTF8.GetString(Assert.IsType<PublishCommand>(commands[5].Command).Data));
+        Assert.Equal(6, commands.Count);
     }
 
     [Theory]
@@ -66,6 +68,9 @@ public sealed class CentrifugoDecoderSpecs
     [InlineData("""{"id":5,"rpc":{"method":"m"}}""", 5L, ErrorCodes.UnknownOp)]
     [InlineData("""{"id":6,"sub_refresh":{"channel":"a"}}""", 6L, ErrorCodes.UnknownOp)]
     [InlineData("""{"id":7,"dance":{}}""", 7L, ErrorCodes.UnknownOp)]
+    [InlineData("""{"id":8,"connect":{"token":5}}""", 8L, ErrorCodes.BadRequest)]
+    [InlineData("""{"id":9,"refresh":{"token":["t"]}}""", 9L, ErrorCodes.BadRequest)]
+    [InlineData("""{"id":0,"rpc":{}}""", null, ErrorCodes.UnknownOp)]
     public void A_bad_json_command_is_a_documented_error_with_its_id_when_readable(string frame, long? id, string code)
     {
         var decoded = Assert.Single(DecodeJson(frame));
@@ -87,10 +92,25 @@ public sealed class CentrifugoDecoderSpecs
     {
         var notJson = Decode(ClientDialects.CentrifugoProtobuf,
             Delimited(new Command { Id = 1, Publish = new PublishRequest { Channel = "a", Data = ByteString.CopyFrom(0xff, 0x00) } }));
+        var notUtf8 = Decode(ClientDialects.CentrifugoProtobuf,
+            Delimited(new Command { Id = 2, Publish = new PublishRequest { Channel = "a", Data = ByteString.CopyFrom(0x22, 0xff, 0xfe, 0x22) } }));
         var notProtobuf = Decode(ClientDialects.CentrifugoProtobuf, [0x05, 0x0a, 0xff]);
 
         Assert.Equal((1L, ErrorCodes.BadRequest), (Assert.Single(notJson).Id, notJson[0].Error?.Code));
+        Assert.Equal((2L, ErrorCodes.BadRequest), (Assert.Single(notUtf8).Id, notUtf8[0].Error?.Code));
         Assert.Equal(ErrorCodes.BadRequest, Assert.Single(notProtobuf).Error?.Code);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff, 0x07, 0x08 })] // a length of int.MaxValue
+    [InlineData(new byte[] { 0xfb, 0xff, 0xff, 0xff, 0x07 })]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 })] // a varint longer than 5 bytes
+    [InlineData(new byte[] { 0x08, 0x2a, 0xfb, 0xff, 0xff, 0xff, 0x07, 0x01, 0x02, 0x03 })] // a nested length of int.MaxValue - 4
+    public void A_protobuf_length_that_lies_is_a_bad_request_not_an_exception(byte[] frame)
+    {
+        var decoded = Decode(ClientDialects.CentrifugoProtobuf, frame);
+
+        Assert.Equal(ErrorCodes.BadRequest, decoded[^1].Error?.Code);
     }
 
     [Fact]
@@ -112,12 +132,7 @@ public sealed class CentrifugoDecoderSpecs
 
     private static List<DecodeResult> DecodeJson(byte[] frame) => Decode(ClientDialects.CentrifugoJson, frame);
 
-    private static List<DecodeResult> Decode(IClientDialect dialect, byte[] frame)
-    {
-        var commands = new List<DecodeResult>();
-        dialect.Decode(frame, commands);
-        return commands;
-    }
+    private static List<DecodeResult> Decode(IClientDialect dialect, byte[] frame) => dialect.Decode(frame).ToList();
 
     private static byte[] Delimited(params Command[] commands)
     {

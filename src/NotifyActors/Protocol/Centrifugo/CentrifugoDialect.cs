@@ -19,7 +19,7 @@ public abstract class CentrifugoDialect : IClientDialect
 
     public abstract byte[] Ping { get; }
 
-    public abstract void Decode(byte[] frame, List<DecodeResult> commands);
+    public abstract IEnumerable<DecodeResult> Decode(byte[] frame);
 
     public byte[]? Welcome(string client, string user, int pingSeconds) => null;
 

@@ -14,7 +14,7 @@ internal static class CentrifugoJsonDecoder
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
-    public static void Decode(byte[] frame, List<DecodeResult> commands)
+    public static IEnumerable<DecodeResult> Decode(byte[] frame)
     {
         ReadOnlyMemory<byte> rest = frame;
         var seen = false;
@@ -27,14 +27,12 @@ internal static class CentrifugoJsonDecoder
                 continue;
             seen = true;
             var decoded = DecodeOne(line);
-            if (decoded.Command is null && decoded.Error is null)
-                continue; // a send: nothing to run or answer
-            commands.Add(decoded);
+            yield return decoded;
             if (decoded.Error is { Code: ErrorCodes.BadRequest })
-                return; // the connection closes: the commands after it do not run
+                yield break; // the connection closes: the commands after it do not run
         }
         if (!seen)
-            commands.Add(Malformed(null, "an empty frame"));
+            yield return Malformed(null, "an empty frame");
     }
 
     private static DecodeResult DecodeOne(ReadOnlyMemory<byte> line)
@@ -60,7 +58,8 @@ internal static class CentrifugoJsonDecoder
                 {
                     if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetUInt32(out var value))
                         return Malformed(null, "an id that is not an unsigned 32-bit integer");
-                    id = value;
+                    // 0 is no id, as in Centrifugo's schema.
+                    id = value == 0 ? null : value;
                 }
                 return DecodeMethod(root, id);
             }
@@ -82,9 +81,9 @@ internal static class CentrifugoJsonDecoder
                 case "id":
                     continue;
                 case "connect":
-                    return Request(request, id, r => Ok(new ConnectCommand(id, OptionalString(r, "token"))));
+                    return Request(request, id, r => WithToken(r, id, token => Ok(new ConnectCommand(id, token))));
                 case "refresh":
-                    return Request(request, id, r => Ok(new RefreshCommand(id, OptionalString(r, "token"))));
+                    return Request(request, id, r => WithToken(r, id, token => Ok(new RefreshCommand(id, token))));
                 case "subscribe":
                     return Request(request, id, r => WithChannel(r, id, channel => Ok(new SubscribeCommand(id, channel, RecoverFrom(r)))));
                 case "unsubscribe":
@@ -100,7 +99,7 @@ internal static class CentrifugoJsonDecoder
                 case "history":
                     return Request(request, id, r => WithChannel(r, id, channel => History(r, id, channel)));
                 case "send":
-                    return default; // asynchronous messages to the server: nothing here handles them, and they get no reply
+                    return Ok(SendCommand.Instance);
                 case "rpc":
                 case "sub_refresh":
                     return DecodeResult.Fail(id, ErrorCodes.UnknownOp, $"{property.Name} is not supported");
@@ -121,6 +120,14 @@ internal static class CentrifugoJsonDecoder
             return Malformed(id, "a command without a channel");
         var channel = element.GetString()!;
         return ChannelName.Validate(channel) is { } problem ? DecodeResult.Fail(id, ErrorCodes.InvalidChannel, problem) : decode(channel);
+    }
+
+    /// <summary>A token is a string, or absent (or null): anonymous. Anything else is not a token, and never anonymous.</summary>
+    private static DecodeResult WithToken(JsonElement request, long? id, Func<string?, DecodeResult> decode)
+    {
+        if (!request.TryGetProperty("token", out var token) || token.ValueKind == JsonValueKind.Null)
+            return decode(null);
+        return token.ValueKind == JsonValueKind.String ? decode(token.GetString()) : Malformed(id, "a token that is not a string");
     }
 
     private static RecoveryPosition? RecoverFrom(JsonElement request)

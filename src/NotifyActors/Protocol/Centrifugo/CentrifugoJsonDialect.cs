@@ -22,7 +22,7 @@ public sealed class CentrifugoJsonDialect : CentrifugoDialect
 
     public override byte[] Ping => CentrifugoJsonFrames.Ping;
 
-    public override void Decode(byte[] frame, List<DecodeResult> commands) => CentrifugoJsonDecoder.Decode(frame, commands);
+    public override IEnumerable<DecodeResult> Decode(byte[] frame) => CentrifugoJsonDecoder.Decode(frame);
 
     public override byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) =>
         CentrifugoJsonFrames.Connected(id, client, pingSeconds, ttl, refresh);

@@ -37,8 +37,7 @@ internal static class CentrifugoJsonFrames
         w.WriteStartObject("push");
         w.WriteString("channel", channel);
         w.WriteStartObject("pub");
-        w.WritePropertyName("data");
-        w.WriteRawValue(data, skipInputValidation: true);
+        WriteData(w, data);
         w.WriteNumber("offset", offset);
         w.WriteEndObject();
         w.WriteEndObject();
@@ -130,12 +129,30 @@ internal static class CentrifugoJsonFrames
         foreach (var (offset, data) in publications)
         {
             w.WriteStartObject();
-            w.WritePropertyName("data");
-            w.WriteRawValue(data, skipInputValidation: true);
+            WriteData(w, data);
             w.WriteNumber("offset", offset);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A publication's data, on one line: the SDKs split a frame at every line break, so a publisher's pretty-printed
+    /// JSON would cut the message in two. Valid JSON holds a raw line break only as whitespace between tokens (inside a
+    /// string it is escaped), so a space reads the same.
+    /// </summary>
+    private static void WriteData(Utf8JsonWriter w, ReadOnlySpan<byte> data)
+    {
+        w.WritePropertyName("data");
+        if (data.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        {
+            w.WriteRawValue(data, skipInputValidation: true);
+            return;
+        }
+        var flat = data.ToArray();
+        flat.AsSpan().Replace((byte)'\n', (byte)' ');
+        flat.AsSpan().Replace((byte)'\r', (byte)' ');
+        w.WriteRawValue(flat, skipInputValidation: true);
     }
 
     /// <summary>A reply with its result object, present even when empty: the SDKs read <c>reply.method.field</c>.</summary>

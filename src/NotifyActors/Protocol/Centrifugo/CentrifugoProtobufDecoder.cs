@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Google.Protobuf;
 using NotifyActors.Protocol.Centrifugo.Wire;
 
@@ -6,7 +7,7 @@ namespace NotifyActors.Protocol.Centrifugo;
 
 /// <summary>
 /// Reads Centrifugo's Protobuf commands: one binary frame holds one or more <see cref="Command"/> messages, each
-/// prefixed by its varint length; an empty command is the client's pong. As in JSON, the first request field set is
+/// prefixed by its varint length, decoded one at a time as they are taken; an empty command is the client's pong. As in JSON, the first request field set is
 /// the method and what the server does not use is skipped. Publications are JSON on every endpoint, so a publish's
 /// data must be UTF-8 JSON. Never throws on bad input: a malformed frame becomes bad_request (3501).
 /// </summary>
@@ -14,30 +15,59 @@ internal static class CentrifugoProtobufDecoder
 {
     private static readonly JsonReaderOptions JsonOptions = new() { MaxDepth = 64 };
 
-    public static void Decode(byte[] frame, List<DecodeResult> commands)
+    public static IEnumerable<DecodeResult> Decode(byte[] frame)
     {
-        var input = new CodedInputStream(frame);
+        if (frame.Length == 0)
+        {
+            yield return Malformed(null, "an empty frame");
+            yield break;
+        }
+        for (var position = 0; position < frame.Length;)
+        {
+            // The length is read and checked here: Google.Protobuf's own reader fails with an arithmetic error
+            // (not a parse error) on a length near int.MaxValue.
+            if (!TryReadLength(frame, ref position, out var length) || length > frame.Length - position)
+            {
+                yield return Malformed(null, "a length prefix that does not fit the frame");
+                yield break;
+            }
+            var decoded = Parse(frame.AsSpan(position, length));
+            position += length;
+            yield return decoded;
+            if (decoded.Error is { Code: ErrorCodes.BadRequest })
+                yield break;
+        }
+    }
+
+    private static DecodeResult Parse(ReadOnlySpan<byte> message)
+    {
         try
         {
-            while (!input.IsAtEnd)
-            {
-                var command = new Command();
-                input.ReadMessage(command);
-                var decoded = DecodeOne(command);
-                if (decoded.Command is null && decoded.Error is null)
-                    continue; // a send: nothing to run or answer
-                commands.Add(decoded);
-                if (decoded.Error is { Code: ErrorCodes.BadRequest })
-                    return;
-            }
+            return DecodeOne(Command.Parser.ParseFrom(message));
         }
-        catch (InvalidProtocolBufferException)
+        // Google.Protobuf reports most hostile input as a parse error, and a nested length near int.MaxValue as an
+        // arithmetic one.
+        catch (Exception e) when (e is InvalidProtocolBufferException or IndexOutOfRangeException or ArgumentException or OverflowException)
         {
-            commands.Add(Malformed(null, "a frame that is not length-prefixed Protobuf commands"));
-            return;
+            return Malformed(null, "a command that is not Protobuf");
         }
-        if (frame.Length == 0)
-            commands.Add(Malformed(null, "an empty frame"));
+    }
+
+    /// <summary>A varint of at most 5 bytes that fits an int (a message is never longer than a frame).</summary>
+    private static bool TryReadLength(byte[] frame, ref int position, out int length)
+    {
+        length = 0;
+        for (var shift = 0; shift < 35 && position < frame.Length; shift += 7)
+        {
+            var b = frame[position++];
+            var value = (long)length | ((long)(b & 0x7f) << shift);
+            if (value > int.MaxValue)
+                return false;
+            length = (int)value;
+            if ((b & 0x80) == 0)
+                return true;
+        }
+        return false;
     }
 
     private static DecodeResult DecodeOne(Command command)
@@ -66,7 +96,7 @@ internal static class CentrifugoProtobufDecoder
                 history.Since is { } since ? new RecoveryPosition(Offset(since.Offset), since.Epoch) : null,
                 history.Reverse ? HistoryOrder.Reverse : HistoryOrder.Forward)));
         if (command.Send is not null)
-            return default;
+            return Ok(SendCommand.Instance);
         if (command.Rpc is not null || command.SubRefresh is not null)
             return DecodeResult.Fail(id, ErrorCodes.UnknownOp, "not supported");
         // An empty command is the client's pong; a command with an id names no method this server knows.
@@ -83,9 +113,10 @@ internal static class CentrifugoProtobufDecoder
     // No publication has an offset past long.MaxValue; such a position reads as 0, which none has either.
     private static long Offset(ulong offset) => offset > long.MaxValue ? 0 : (long)offset;
 
+    /// <summary>UTF-8 JSON, as every endpoint carries publications: the reader checks the JSON, not that its strings are UTF-8.</summary>
     private static bool IsJson(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
+        if (data.IsEmpty || !Utf8.IsValid(data))
             return false;
         var reader = new Utf8JsonReader(data, JsonOptions);
         try

@@ -21,7 +21,7 @@ public sealed class CentrifugoProtobufDialect : CentrifugoDialect
 
     public override byte[] Ping => CentrifugoProtobufFrames.Ping;
 
-    public override void Decode(byte[] frame, List<DecodeResult> commands) => CentrifugoProtobufDecoder.Decode(frame, commands);
+    public override IEnumerable<DecodeResult> Decode(byte[] frame) => CentrifugoProtobufDecoder.Decode(frame);
 
     public override byte[] Connected(long? id, string client, int pingSeconds, TimeSpan? ttl, bool refresh) =>
         CentrifugoProtobufFrames.Connected(id, client, pingSeconds, ttl, refresh);
