@@ -52,10 +52,12 @@ case "$MODE" in
   cluster) ;; # sizes: bench/cluster.sh
   centrifugo)
     # The service only, native clients (/ws) against Centrifugo JSON clients (/connection/websocket), a fresh server each:
-    # full's fan-out (2,000 subscribers on one channel: 50 warm-up publications, 600 paced at 20/s, then the ceiling,
-    # 300 at full speed with 8 in flight) and full's idle (10,000 connections, each subscribed to its own channel, after
-    # 1,000 warm-up connections of the same protocol that are dropped before the empty server's RSS is read).
-    CF_FANOUT="--subscribers ${CF_SUBSCRIBERS:-2000} --messages 600 --rate 20 --full-messages 300 --limit 300"
+    # full's fan-out (2,000 subscribers on one channel: 50 warm-up publications, 600 paced at 20/s), then the ceiling in
+    # five bursts of 200 at full speed with 8 in flight, each drained before the next (one burst of 300, as full has it,
+    # landed now keeping pace, now draining a backlog, in either protocol: 0.4x to 2x of each other from run to run),
+    # and full's idle (10,000 connections, each subscribed to its own channel, after 1,000 warm-up connections of the
+    # same protocol that are dropped before the empty server's RSS is read).
+    CF_FANOUT="--subscribers ${CF_SUBSCRIBERS:-2000} --messages 600 --rate 20 --full-messages 200 --full-rounds 5 --limit 300"
     CF_IDLE="--n ${CF_IDLE_N:-10000} --warmup 1000 --settle 8 --limit 300"
     ;;
   *) echo "usage: bench/run.sh [quick|full|hostile|durable|cluster|centrifugo]" >&2; exit 2 ;;
