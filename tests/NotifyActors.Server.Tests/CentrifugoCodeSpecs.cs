@@ -96,7 +96,7 @@ public sealed class CentrifugoCodeSpecs(ITestOutputHelper output)
     [Fact]
     public async Task No_connect_command_in_time_is_closed_3502_stale()
     {
-        await using var server = await ServiceHost.StartAsync("notify.heartbeat { interval = 1s, timeout = 1s }");
+        await using var server = await ServiceHost.StartAsync("notify.centrifugo.connect-timeout = 1s");
         await using var wire = await CentrifugoWire.OpenAsync(server);
 
         Assert.Equal((3502, "stale"), await wire.CloseAsync(TimeSpan.FromSeconds(10)));
@@ -205,7 +205,7 @@ public sealed class CentrifugoCodeSpecs(ITestOutputHelper output)
     [Fact]
     public async Task Connects_with_an_expired_token_do_not_keep_a_connection_past_its_connect_deadline()
     {
-        await using var server = await ServiceHost.StartAsync("notify.heartbeat { interval = 1s, timeout = 1s }");
+        await using var server = await ServiceHost.StartAsync("notify.centrifugo.connect-timeout = 2s");
         await using var wire = await CentrifugoWire.OpenAsync(server);
         var expired = TestTokens.Create("alice", DateTimeOffset.UtcNow.AddMinutes(-1));
         var opened = DateTime.UtcNow;

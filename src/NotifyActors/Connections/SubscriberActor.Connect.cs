@@ -3,8 +3,9 @@ using NotifyActors.Protocol;
 namespace NotifyActors.Connections;
 
 /// <summary>
-/// A connection that authenticates in band (Centrifugo): its connect command, which must come first and within the
-/// heartbeat deadline (else it is closed as stale), and its refresh commands, which extend a token before it expires.
+/// A connection that authenticates in band (Centrifugo): its connect command, which must come first and within
+/// notify.centrifugo.connect-timeout (else it is closed as stale), and its refresh commands, which extend a token
+/// before it expires.
 /// The rest of the connection's life is in SubscriberActor.cs.
 /// </summary>
 public sealed partial class SubscriberActor

@@ -55,7 +55,7 @@ public sealed partial class SubscriberActor
         public static readonly FlushTimedOut Instance = new();
     }
 
-    /// <summary>A connection that connects in band sent no connect in time (the heartbeat deadline).</summary>
+    /// <summary>A connection that connects in band was not connected in time (notify.centrifugo.connect-timeout).</summary>
     private sealed record ConnectDeadline : INotInfluenceReceiveTimeout
     {
         public static readonly ConnectDeadline Instance = new();

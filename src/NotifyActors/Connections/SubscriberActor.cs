@@ -170,7 +170,7 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
         if (_dialect.ConnectsInBand)
         {
             // A fixed deadline, which no frame extends: only a connect ends the wait.
-            Timers.StartSingleTimer(ConnectDeadline.Instance, ConnectDeadline.Instance, _settings.Heartbeat.Deadline);
+            Timers.StartSingleTimer(ConnectDeadline.Instance, ConnectDeadline.Instance, _settings.Centrifugo.ConnectTimeout);
             return;
         }
         _connected = true;
