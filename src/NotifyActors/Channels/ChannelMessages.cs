@@ -58,13 +58,11 @@ public sealed record PublishFailed(string Channel, string Reason, long RequestId
 public sealed record Publication(string Channel, long Offset, string Epoch, byte[] Data)
     : INotInfluenceReceiveTimeout, IDeadLetterSuppression
 {
-    private readonly OutboundFrame?[] _deliveries = new OutboundFrame?[ClientDialects.Count];
+    private readonly DialectFrames<OutboundFrame> _deliveries = new();
 
-    /// <summary>The frame in <paramref name="dialect"/>, encoded by whichever subscriber asks first (two racing encode the same bytes; one is kept).</summary>
+    /// <summary>The frame in <paramref name="dialect"/>, encoded by whichever subscriber asks first.</summary>
     internal OutboundFrame DeliveryFor(IClientDialect dialect) =>
-        Volatile.Read(ref _deliveries[dialect.Slot])
-        ?? Interlocked.CompareExchange(ref _deliveries[dialect.Slot], new OutboundFrame(dialect.Publication(Channel, Offset, Data), IsDelivery: true), null)
-        ?? _deliveries[dialect.Slot]!;
+        _deliveries.Get(dialect, this, static (d, p) => new OutboundFrame(d.Publication(p.Channel, p.Offset, p.Data), IsDelivery: true));
 
     /// <summary>The encoded frame in <paramref name="dialect"/>, shared by every subscriber that speaks it.</summary>
     public byte[] FrameFor(IClientDialect dialect) => DeliveryFor(dialect).Bytes;
@@ -93,12 +91,10 @@ public sealed record PresenceResult(string Channel, long RequestId, IReadOnlyLis
 /// </summary>
 public sealed record MembershipEvent(string Channel, bool Joined, ChannelMember Member) : INotInfluenceReceiveTimeout, IDeadLetterSuppression
 {
-    private readonly byte[]?[] _frames = new byte[]?[ClientDialects.Count];
+    private readonly DialectFrames<byte[]> _frames = new();
 
     public byte[] FrameFor(IClientDialect dialect) =>
-        Volatile.Read(ref _frames[dialect.Slot])
-        ?? Interlocked.CompareExchange(ref _frames[dialect.Slot], dialect.Membership(Joined, Channel, Member.Client, Member.User), null)
-        ?? _frames[dialect.Slot]!;
+        _frames.Get(dialect, this, static (d, m) => d.Membership(m.Joined, m.Channel, m.Member.Client, m.Member.User));
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class SubscriberActor
 {
     private void OnSubscribe(SubscribeCommand command)
     {
-        if (Authorize(command.Id, command.Channel) is not { })
+        if (Authorize(command.Id, command.Channel) is not { } ns)
             return;
         if (_memberships.ContainsKey(command.Channel))
         {
@@ -29,7 +29,7 @@ public sealed partial class SubscriberActor
             return;
         }
         var ticket = ++_lastTicket;
-        _memberships[command.Channel] = new Membership(ticket, command.Id);
+        _memberships[command.Channel] = new Membership(ticket, command.Id, ns.KeepsHistory);
         _channels.Tell(new Subscribe(command.Channel, ticket, command.Recover, new ChannelMember(_info.ClientId, _info.User)));
     }
 
@@ -170,9 +170,8 @@ public sealed partial class SubscriberActor
         membership.Offset = ack.Offset;
         membership.Epoch = ack.Epoch;
         Context.Watch(Sender);
-        var recoverable = _settings.NamespaceOf(ack.Channel)?.KeepsHistory ?? false;
         Send(_dialect.Subscribed(membership.PendingId,
-            new SubscribedReply(ack.Channel, ack.Offset, ack.Epoch, recoverable, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data)))));
+            new SubscribedReply(ack.Channel, ack.Offset, ack.Epoch, membership.Recoverable, ack.Recovered, ack.Publications.Select(p => (p.Offset, p.Data)))));
         membership.PendingId = null;
     }
 

@@ -14,15 +14,15 @@ public sealed partial class SubscriberActor
         _inbound.Left();
         _lastSignOfLife = DateTimeOffset.UtcNow;
         var outcome = _intake.Take(frame, _admitted, _refused);
-        if (!_connected && _admitted.Count == 0)
-        {
-            // In band, a connection's first frame must start with its connect; one refused by the rate cannot.
-            StopWith(outcome.Admission == CommandAdmission.Abusive ? CloseReason.CommandFlood : CloseReason.MalformedCommand);
-            return;
-        }
         if (outcome.Admission == CommandAdmission.Abusive)
         {
             StopWith(CloseReason.CommandFlood);
+            return;
+        }
+        if (!_connected && _admitted.Count == 0)
+        {
+            // In band, a connection's first frame must start with its connect; one refused by the rate cannot.
+            StopWith(CloseReason.MalformedCommand);
             return;
         }
         if (outcome.RefusedUnread)

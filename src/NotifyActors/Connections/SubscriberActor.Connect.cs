@@ -53,6 +53,4 @@ public sealed partial class SubscriberActor
 
     private TokenCheck Check(string? token) =>
         _tokens?.Check(string.IsNullOrEmpty(token) ? null : token) ?? TokenCheck.Refused(TokenProblem.Invalid);
-
-    private TimeSpan? TimeLeft() => _info.ExpiresAt is { } expiry ? Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero) : null;
 }

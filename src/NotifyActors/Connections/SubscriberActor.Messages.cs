@@ -66,9 +66,11 @@ public sealed partial class SubscriberActor
         public static readonly TokenExpired Instance = new();
     }
 
-    private sealed class Membership(long ticket, long? pendingId)
+    /// <param name="recoverable">The channel's namespace keeps history (resolved once, when the client subscribed).</param>
+    private sealed class Membership(long ticket, long? pendingId, bool recoverable)
     {
         public long Ticket { get; } = ticket;
+        public bool Recoverable { get; } = recoverable;
         public long? PendingId { get; set; } = pendingId;
         public IActorRef? Channel { get; set; }
         public long Offset { get; set; }

@@ -189,15 +189,18 @@ public sealed partial class SubscriberActor : UntypedActor, IWithTimers
 
     private void ScheduleExpiry()
     {
-        if (_info.ExpiresAt is not { } expiry)
+        if (TimeLeft() is not { } left)
         {
             Timers.Cancel("token-expiry");
             return;
         }
         var grace = _dialect.ConnectsInBand ? _settings.Centrifugo.ExpiryGrace : TimeSpan.Zero;
         // As durations: the expiry plus the grace may lie past the last date there is (a token valid until 9999).
-        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero) + grace);
+        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, left + grace);
     }
+
+    /// <summary>How long the connection's token is still valid; null when it never expires.</summary>
+    private TimeSpan? TimeLeft() => _info.ExpiresAt is { } expiry ? Max(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero) : null;
 
     /// <summary>An exception here stops the actor (the supervisor's strategy); the client learns it as 1011.</summary>
     protected override bool AroundReceive(Receive receive, object message)

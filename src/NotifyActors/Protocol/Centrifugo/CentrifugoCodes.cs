@@ -36,35 +36,28 @@ public static class CentrifugoCodes
     public static readonly CloseReason ForceDisconnect = new(3503, "force disconnect");
     public static readonly CloseReason ConnectionLimit = new(3504, "connection limit");
 
-    /// <summary>What a Centrifugo client is sent for a core close reason.</summary>
-    public static CloseReason Close(CloseReason reason)
+    // Declared after the reasons it maps to: static fields initialize in order. The core reasons it lacks keep their
+    // code: 1000 (the client closed), 1009 (a message too big: the SDK stops), none (the connection was lost).
+    private static readonly Dictionary<CloseReason, CloseReason> Closes = new()
     {
-        if (reason == CloseReason.ShuttingDown)
-            return Shutdown;
-        if (reason == CloseReason.HeartbeatTimeout)
-            return NoPong;
-        if (reason == CloseReason.SlowConsumer)
-            return Slow;
-        if (reason == CloseReason.Disconnected)
-            return ForceDisconnect;
-        if (reason == CloseReason.ConnectionLimit)
-            return ConnectionLimit;
-        if (reason == CloseReason.TokenExpired)
-            return Expired;
-        if (reason == CloseReason.InvalidToken)
-            return InvalidToken;
-        if (reason == CloseReason.NoConnect)
-            return Stale;
-        if (reason == CloseReason.CommandFlood)
-            return TooManyRequestsClose;
-        if (reason == CloseReason.InternalError)
-            return InternalServerError;
-        if (reason == CloseReason.MalformedCommand || reason == CloseReason.BinaryFrame || reason == CloseReason.TextFrame
-            || reason == CloseReason.TooManyFragments)
-            return BadRequestClose;
-        // 1000 (the client closed), 1009 (a message too big: the SDK stops), none (the connection was lost).
-        return reason;
-    }
+        [CloseReason.ShuttingDown] = Shutdown,
+        [CloseReason.HeartbeatTimeout] = NoPong,
+        [CloseReason.SlowConsumer] = Slow,
+        [CloseReason.Disconnected] = ForceDisconnect,
+        [CloseReason.ConnectionLimit] = ConnectionLimit,
+        [CloseReason.TokenExpired] = Expired,
+        [CloseReason.InvalidToken] = InvalidToken,
+        [CloseReason.NoConnect] = Stale,
+        [CloseReason.CommandFlood] = TooManyRequestsClose,
+        [CloseReason.InternalError] = InternalServerError,
+        [CloseReason.MalformedCommand] = BadRequestClose,
+        [CloseReason.BinaryFrame] = BadRequestClose,
+        [CloseReason.TextFrame] = BadRequestClose,
+        [CloseReason.TooManyFragments] = BadRequestClose,
+    };
+
+    /// <summary>What a Centrifugo client is sent for a core close reason.</summary>
+    public static CloseReason Close(CloseReason reason) => Closes.GetValueOrDefault(reason, reason);
 
     /// <summary>The reply error code and message for a core error code; Centrifugo's SDKs show the message as it is.</summary>
     public static (int Code, string Message, bool Temporary) Error(string code) => code switch
